@@ -1,0 +1,83 @@
+# Newsroom: `make run` for the site with demo content, `make test` for the suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYENV_ROOT ?= $(HOME)/.pyenv
+
+# Django 6.1 needs Python 3.12+. Plain python3 may be older (3.11 on our
+# machines), so look for a newer one, including pyenv installs not on PATH.
+find_python = $(shell for c in python3.14 python3.13 python3.12 \
+	$$(ls -d $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
+	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
+
+.PHONY: help install install-dev run test test-e2e lint format check migrations-check messages e2e-deps bench clean
+
+help:
+	@echo "make run      the site with demo content on http://127.0.0.1:8000/"
+	@echo "make test     lint, migration check and the whole test suite"
+	@echo "make test-e2e browser tests only"
+	@echo "make bench    load benchmark against PostgreSQL (DATABASE_URL)"
+
+$(VENV)/bin/python:
+	@PY_BIN="$(find_python)"; \
+	if [ -z "$$PY_BIN" ]; then \
+		echo "error: Python 3.12 or newer is needed (tried python3.14, python3.13, python3.12, pyenv versions, python3)." >&2; \
+		echo "Install one, e.g. 'pyenv install 3.13', and run make again." >&2; exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$PY_BIN ($$($$PY_BIN --version))"; \
+	"$$PY_BIN" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install-dev
+	$(PY) manage.py check
+
+migrations-check: install-dev
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Browser tests need Debian's Chromium, an Arabic font and axe-core.
+e2e-deps:
+	@command -v chromium >/dev/null && fc-list | grep -qi "Noto Naskh Arabic" || { \
+		echo "Installing Chromium and fonts from Debian..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) \
+		|| { echo "error: could not install chromium (needs root and apt)" >&2; exit 1; }; }
+	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent
+
+test: lint check migrations-check e2e-deps
+	$(VENV)/bin/pytest
+
+test-e2e: install-dev e2e-deps
+	$(VENV)/bin/pytest -m e2e
+
+messages: install-dev
+	cd . && $(PY) manage.py makemessages -l ar -l en --no-obsolete --ignore=.venv --ignore=node_modules
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: install-dev
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) staticfiles node_modules

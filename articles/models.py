@@ -1,0 +1,445 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .sanitize import sanitize_body
+from .text import arabic_slugify
+
+# Section slugs live at the site root, so they may not take a path that
+# another URL already uses.
+RESERVED_SLUGS = frozenset(
+    {
+        "account",
+        "accounts",
+        "admin",
+        "ar",
+        "articles",
+        "author",
+        "en",
+        "for-you",
+        "healthz",
+        "i18n",
+        "media",
+        "newsletters",
+        "opinion",
+        "robots.txt",
+        "rss",
+        "search",
+        "sitemap.xml",
+        "sitemap-news.xml",
+        "sitemaps",
+        "static",
+        "tag",
+    }
+)
+
+
+def validate_not_reserved(slug):
+    if slug.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            _("المسار «%(slug)s» محجوز لصفحة أخرى في الموقع؛ اختر مسارًا آخر."),
+            code="reserved",
+            params={"slug": slug},
+        )
+
+
+class Section(models.Model):
+    name = models.CharField(_("الاسم"), max_length=100)
+    slug = models.SlugField(
+        _("المسار"),
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        validators=[validate_not_reserved],
+        help_text=_("يظهر في الرابط: /المسار/"),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("الترتيب في القائمة"), default=0, help_text=_("الأصغر يظهر أولًا.")
+    )
+    description = models.TextField(_("الوصف"), blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("قسم")
+        verbose_name_plural = _("الأقسام")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"section": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(_("الاسم"), max_length=150)
+    slug = models.SlugField(
+        _("المسار"), max_length=150, unique=True, allow_unicode=True
+    )
+    bio = models.TextField(_("نبذة"), blank=True)
+    photo = models.ImageField(_("الصورة"), upload_to="authors/", blank=True)
+    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("حساب المحرر"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        limit_choices_to={"is_staff": True},
+    )
+    is_columnist = models.BooleanField(_("كاتب رأي"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("كاتب")
+        verbose_name_plural = _("الكتّاب")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Tag(TagBase):
+    """A taggit tag whose slug is always a non-empty Unicode slug."""
+
+    class Meta:
+        verbose_name = _("وسم")
+        verbose_name_plural = _("الوسوم")
+
+    def slugify(self, tag, i=None):
+        slug = arabic_slugify(tag, fallback="وسم")
+        return f"{slug}-{i}" if i is not None else slug
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(TaggedItemBase):
+    # A real foreign key (not taggit's generic relation) so tag lookups join
+    # on an indexed integer column.
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="tagged_articles"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_article_tag"
+            )
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Articles readers may see: published, and due (the single gate)."""
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now or timezone.now(),
+        )
+
+    def for_listing(self):
+        """Everything a story card shows, without a query per card."""
+        return self.select_related("section").prefetch_related("authors")
+
+    def in_section(self, section):
+        """Articles filed in `section`."""
+        return self.filter(section=section)
+
+    def tagged(self, tag):
+        """Articles carrying `tag`."""
+        return self.filter(tags=tag)
+
+    def by_author(self, author):
+        """Articles bylined to `author`."""
+        return self.filter(authors=author)
+
+    def opinion(self):
+        """Opinion columns."""
+        return self.filter(article_type=Article.ArticleType.OPINION)
+
+    def related_to(self, article, limit=6):
+        """Published articles sharing tags with `article`, most shared tags first."""
+        tag_ids = article.tags.values_list("id", flat=True)
+        return (
+            self.published()
+            .exclude(pk=article.pk)
+            .filter(tags__in=tag_ids)
+            .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
+            .order_by("-shared_tags", "-published_at")[:limit]
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("مسودة")
+        REVIEW = "review", _("قيد المراجعة")
+        PUBLISHED = "published", _("منشور")
+        WITHDRAWN = "withdrawn", _("مسحوب")
+
+    class ArticleType(models.TextChoices):
+        NEWS = "news", _("خبر")
+        OPINION = "opinion", _("رأي")
+        ANALYSIS = "analysis", _("تحليل")
+        INTERVIEW = "interview", _("حوار")
+
+    # Content
+    headline = models.CharField(_("العنوان"), max_length=255)
+    slug = models.SlugField(
+        _("المسار"),
+        max_length=255,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("يُولَّد من العنوان إن تُرك فارغًا."),
+    )
+    kicker = models.CharField(_("العنوان التمهيدي"), max_length=100, blank=True)
+    standfirst = models.TextField(_("الموجز"), blank=True)
+    body = models.TextField(_("النص"), blank=True)
+    dateline = models.CharField(_("مكان الخبر"), max_length=100, blank=True)
+
+    # Taxonomy
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("القسم"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    authors = models.ManyToManyField(
+        Author,
+        verbose_name=_("الكتّاب"),
+        through="ArticleAuthor",
+        related_name="articles",
+        blank=True,
+    )
+    tags = TaggableManager(verbose_name=_("الوسوم"), through=TaggedArticle, blank=True)
+    related = models.ManyToManyField(
+        "self",
+        verbose_name=_("عناوين ذات صلة"),
+        through="RelatedArticle",
+        symmetrical=False,
+        blank=True,
+    )
+    article_type = models.CharField(
+        _("النوع"), max_length=20, choices=ArticleType, default=ArticleType.NEWS
+    )
+    is_breaking = models.BooleanField(_("عاجل"), default=False)
+    is_lead = models.BooleanField(_("القصة الرئيسية"), default=False)
+
+    # Media
+    image = models.ImageField(
+        _("الصورة الرئيسية"),
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_caption = models.CharField(_("تعليق الصورة"), max_length=300, blank=True)
+    image_credit = models.CharField(_("مصدر الصورة"), max_length=150, blank=True)
+    image_alt = models.CharField(_("وصف الصورة"), max_length=300, blank=True)
+    image_focal_x = models.FloatField(_("النقطة المحورية أفقيًا"), default=0.5)
+    image_focal_y = models.FloatField(_("النقطة المحورية عموديًا"), default=0.5)
+    image_renditions = models.JSONField(default=dict, blank=True, editable=False)
+
+    # SEO
+    meta_description = models.CharField(
+        _("وصف محركات البحث"), max_length=300, blank=True
+    )
+
+    # Publishing
+    status = models.CharField(
+        _("الحالة"), max_length=20, choices=Status, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("وقت النشر"),
+        null=True,
+        blank=True,
+        help_text=_("وقت في المستقبل يجعل النشر مجدولًا."),
+    )
+    created_at = models.DateTimeField(_("أنشئ في"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("عُدّل في"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("أنشأه"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["image_renditions"])
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at"]
+        get_latest_by = "published_at"
+        verbose_name = _("مقال")
+        verbose_name_plural = _("المقالات")
+        permissions = [
+            ("publish_article", _("يستطيع نشر المقالات وجدولتها وسحبها")),
+        ]
+        indexes = [
+            # published() listings: home, feeds, sitemaps, latest news.
+            models.Index(
+                fields=["status", "published_at"], name="article_published_idx"
+            ),
+            # Section pages and the per-section blocks of the home page.
+            models.Index(
+                fields=["section", "status", "published_at"], name="article_section_idx"
+            ),
+            # /opinion/ and the columnists block.
+            models.Index(
+                fields=["article_type", "status", "published_at"],
+                name="article_type_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_date",
+                violation_error_message=_("المقال المنشور يحتاج إلى وقت نشر."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = arabic_slugify(self.headline, fallback="مقال")[:255]
+        self.body = sanitize_body(self.body)
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "articles:detail",
+            kwargs={"section": self.section.slug, "pk": self.pk, "slug": self.slug},
+        )
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+
+    def is_published(self, now=None):
+        """True when readers can see the article right now."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= (now or timezone.now())
+        )
+
+    is_published.boolean = True
+    is_published.short_description = _("ظاهر للقراء")
+
+    def is_scheduled(self):
+        """Published, but due in the future."""
+        return self.status == self.Status.PUBLISHED and not self.is_published()
+
+    def is_opinion(self):
+        return self.article_type == self.ArticleType.OPINION
+
+    def publish(self, when=None):
+        """Publish now, or at `when` (a future time schedules it)."""
+        self.status = self.Status.PUBLISHED
+        self.published_at = when or self.published_at or timezone.now()
+        self.save()
+
+    def withdraw(self):
+        """Take the article away from readers; it keeps its history."""
+        self.status = self.Status.WITHDRAWN
+        self.save()
+
+    def reading_time(self):
+        """Minutes to read the body, at about 180 Arabic words a minute."""
+        words = len(strip_tags(self.body).split())
+        return max(1, round(words / 180))
+
+
+class ArticleAuthor(models.Model):
+    """A byline, in order: the first author is named first."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    author = models.ForeignKey(
+        Author, verbose_name=_("الكاتب"), on_delete=models.PROTECT
+    )
+    position = models.PositiveSmallIntegerField(_("الترتيب"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("كاتب المقال")
+        verbose_name_plural = _("كتّاب المقال")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author"], name="unique_article_author"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.author)
+
+
+class RelatedArticle(models.Model):
+    """An editor-picked related headline, in order."""
+
+    from_article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="related_links"
+    )
+    to_article = models.ForeignKey(
+        Article,
+        verbose_name=_("المقال"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    position = models.PositiveSmallIntegerField(_("الترتيب"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("عنوان ذو صلة")
+        verbose_name_plural = _("عناوين ذات صلة")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_article", "to_article"], name="unique_related_article"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_article=models.F("to_article")),
+                name="related_article_not_self",
+                violation_error_message=_("لا يكون المقال ذا صلة بنفسه."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.to_article)
+
+
+class ArticleDailyViews(models.Model):
+    """Reader views of an article per day, flushed in batches from the cache."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "day"], name="unique_article_day"
+            )
+        ]
+        # Most read: sum of views over the last day or week.
+        indexes = [models.Index(fields=["day", "article"], name="views_day_idx")]
+
+    def __str__(self):
+        return f"{self.article_id} @ {self.day}: {self.views}"

@@ -1,0 +1,22 @@
+"""Sitemaps are the same in every language, so they live outside i18n_patterns."""
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path
+
+from .sitemaps import SITEMAPS, news_sitemap
+
+urlpatterns = [
+    path("sitemap-news.xml", news_sitemap, name="sitemap-news"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+]

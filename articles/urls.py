@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("rss/", feeds.LatestArticlesFeed(), name="feed"),
+    path("opinion/", views.OpinionListView.as_view(), name="opinion"),
+    path("search/", views.search, name="search"),
+    path("tag/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("author/<uslug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
+    # Section slugs live at the root, so these come last.
+    path("<uslug:section>/", views.SectionArticleListView.as_view(), name="section"),
+    path("<uslug:section>/rss/", feeds.SectionFeed(), name="section_feed"),
+    path(
+        "<uslug:section>/<int:pk>-<uslug:slug>/",
+        views.ArticleDetailView.as_view(),
+        name="detail",
+    ),
+]

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, register_converter
+
+from . import views
+
+
+class UnicodeSlugConverter:
+    """Like Django's `slug` converter, but Arabic letters are allowed too."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
+
+admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME}: غرفة الأخبار"
+admin.site.index_title = "إدارة المحتوى"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("articles.sitemap_urls")),
+]
+
+# Arabic, the default language, has no prefix; English lives under /en/.
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("", include("articles.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

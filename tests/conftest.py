@@ -1,0 +1,72 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from .factories import UserFactory
+
+EDITORS, WRITERS = "المحررون", "الكتّاب"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    """Fast hashing, uploads in a temporary folder, a fresh cache per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def reader_user(db):
+    return UserFactory(verified=True)
+
+
+@pytest.fixture
+def reader(reader_user):
+    """A logged-in reader with a verified address."""
+    return _client_for(reader_user)
+
+
+@pytest.fixture
+def other_reader(db):
+    return _client_for(UserFactory(verified=True))
+
+
+@pytest.fixture
+def editor_user(db):
+    user = UserFactory(is_staff=True, verified=True, name="محررة الأخبار")
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user
+
+
+@pytest.fixture
+def editor(editor_user):
+    return _client_for(editor_user)
+
+
+@pytest.fixture
+def writer_user(db):
+    user = UserFactory(is_staff=True, verified=True, name="كاتب متدرب")
+    user.groups.add(Group.objects.get(name=WRITERS))
+    return user
+
+
+@pytest.fixture
+def writer(writer_user):
+    return _client_for(writer_user)

@@ -1,0 +1,52 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def run_django(env_overrides, *args):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django({"DEBUG": "0"}, "check")
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Newsroom refuses to start: SECRET_KEY must be set when DEBUG is off."
+    ]
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_django(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+            "ALLOWED_HOSTS": "news.example.com",
+            "SITE_URL": "https://news.example.com",
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_development_defaults_need_no_configuration():
+    result = run_django({}, "check")
+
+    assert result.returncode == 0, result.stderr
