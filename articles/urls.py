@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import feeds, views
+from .search import views as search_views
 
 app_name = "articles"
 
@@ -8,7 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("rss/", feeds.LatestArticlesFeed(), name="feed"),
     path("opinion/", views.OpinionListView.as_view(), name="opinion"),
-    path("search/", views.search, name="search"),
+    path("search/", search_views.search, name="search"),
     path("tag/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("author/<uslug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
     # Section slugs live at the root, so these come last.

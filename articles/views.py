@@ -8,10 +8,6 @@ def home(request):
     return TemplateResponse(request, "base.html")
 
 
-def search(request):
-    return TemplateResponse(request, "base.html")
-
-
 class _Placeholder(View):
     def get(self, request, *args, **kwargs):
         raise Http404

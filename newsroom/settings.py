@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "django_tasks_db",
     "accounts",
+    "accounts.newsletters",
     "articles",
 ]
 

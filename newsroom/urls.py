@@ -34,6 +34,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("accounts.newsletters.urls")),
     path("", include("articles.urls")),
     prefix_default_language=False,
 )

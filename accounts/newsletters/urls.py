@@ -1,0 +1,5 @@
+app_name = "newsletters"
+
+# Filled by the newsletters issue: /account/newsletters/ and
+# /newsletters/unsubscribe/<token>/.
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+# Placeholder until the search issue replaces it.
+from django.template.response import TemplateResponse
+
+
+def search(request):
+    return TemplateResponse(request, "base.html")
