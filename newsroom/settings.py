@@ -109,6 +109,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory by default, Redis in production (CACHE_URL=redis://...).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+# Longest life of a shared anonymous page; publishing invalidates it at once.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
 # Background tasks (django.tasks): run inline unless production picks the
 # database backend (TASKS_BACKEND=django_tasks_db.DatabaseBackend + db_worker).
