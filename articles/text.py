@@ -6,7 +6,8 @@ from django.utils.text import slugify
 
 # Tashkeel (harakat, tanween, shadda, sukun, superscript alef, Quranic marks)
 # and tatweel: they change how a word looks, not which word it is.
-_TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+_TASHKEEL = re.compile(f"[{ARABIC_MARKS}]")
 _FOLD = str.maketrans(
     {
         "أ": "ا",
