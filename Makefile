@@ -76,8 +76,18 @@ messages: install-dev
 	cd . && $(PY) manage.py makemessages -l ar -l en --no-obsolete --ignore=.venv --ignore=node_modules
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# The benchmark runs with production settings against PostgreSQL.
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/newsroom_bench
+BENCH_ENV = DEBUG=0 SECRET_KEY=bench-only-not-secret-$$(hostname)-0123456789abcdef \
+	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 LOG_LEVEL=WARNING \
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1}
 bench: install-dev
-	bash scripts/bench.sh
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1) || echo "wrk not available: using the Python load generator"
+	@psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='newsroom_bench'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres newsroom_bench
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py build_bench_data --articles 100000
+	$(BENCH_ENV) $(PY) manage.py bench_site
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules
