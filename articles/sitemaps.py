@@ -1,26 +1,123 @@
+"""Sitemaps: an index of sections, tags, authors and (paged) articles, and a
+Google News sitemap of the last 48 hours."""
+
+import datetime
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.http import HttpResponse
+from django.db.models import Max
+from django.template.response import TemplateResponse
+from django.utils import timezone, translation
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
-from .models import Article
+from .models import Article, Author, Section, Tag
+
+NEWS_WINDOW = datetime.timedelta(hours=48)
+NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs per sitemap
 
 
-class ArticleSitemap(Sitemap):
+class ReaderSitemap(Sitemap):
+    """URLs are always the Arabic (unprefixed) ones, whatever the request's
+    Accept-Language says, because the sitemaps live outside i18n_patterns."""
+
+    def location(self, item):
+        with translation.override(settings.LANGUAGE_CODE):
+            return item.get_absolute_url()
+
+
+class ArticleSitemap(ReaderSitemap):
     limit = 5000
+    changefreq = "daily"
 
     def items(self):
         return (
             Article.objects.published()
             .select_related("section")
-            .order_by("-published_at")
+            .only("pk", "slug", "updated_at", "section__slug")
+            .order_by("-published_at", "-pk")
         )
 
     def lastmod(self, article):
         return article.updated_at
 
 
-SITEMAPS = {"articles": ArticleSitemap}
+class SectionSitemap(ReaderSitemap):
+    changefreq = "hourly"
+    priority = 0.8
+
+    def items(self):
+        return Section.objects.annotate(
+            last_published=Max(
+                "articles__published_at",
+                filter=_published_filter("articles"),
+            )
+        ).order_by("position", "name")
+
+    def lastmod(self, section):
+        return section.last_published
 
 
+class TagSitemap(ReaderSitemap):
+    limit = 5000
+    changefreq = "daily"
+
+    def items(self):
+        return (
+            Tag.objects.filter(
+                tagged_articles__content_object__in=Article.objects.published()
+            )
+            .distinct()
+            .order_by("slug")
+        )
+
+
+class AuthorSitemap(ReaderSitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return (
+            Author.objects.filter(articles__in=Article.objects.published())
+            .distinct()
+            .order_by("slug")
+        )
+
+
+def _published_filter(relation):
+    from django.db.models import Q
+
+    # The published() gate, expressed through a relation for an aggregate.
+    return Q(**{f"{relation}__in": Article.objects.published()})
+
+
+SITEMAPS = {
+    "sections": SectionSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+    "articles": ArticleSitemap,
+}
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
 def news_sitemap(request):
-    # TODO(reader site): Google News sitemap of the last 48 hours.
-    return HttpResponse(status=501)
+    """Google News sitemap: articles published in the last 48 hours."""
+    since = timezone.now() - NEWS_WINDOW
+    articles = (
+        Article.objects.published()
+        .filter(published_at__gte=since)
+        .select_related("section")
+        .order_by("-published_at")[:NEWS_LIMIT]
+    )
+    base = request.build_absolute_uri("/").rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        entries = [
+            {"loc": base + article.get_absolute_url(), "article": article}
+            for article in articles
+        ]
+    return TemplateResponse(
+        request,
+        "articles/sitemap_news.xml",
+        {"entries": entries, "publication_name": settings.SITE_NAME},
+        content_type="application/xml; charset=utf-8",
+    )

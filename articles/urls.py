@@ -12,6 +12,8 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("tag/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("author/<uslug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
+    # POSTed by static/js/site.js (sendBeacon); `articles/` is a reserved slug.
+    path("articles/<int:pk>/view/", views.count_view, name="count_view"),
     # Section slugs live at the root, so these come last.
     path("<uslug:section>/", views.SectionArticleListView.as_view(), name="section"),
     path("<uslug:section>/rss/", feeds.SectionFeed(), name="section_feed"),

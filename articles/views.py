@@ -1,17 +1,471 @@
-# Placeholder views until the reader-site issue replaces them.
-from django.http import Http404
+"""Reader pages: home, sections, articles, tags, authors, opinion; the view beacon."""
+
+import hashlib
+import json
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.generic import View
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.decorators import method_decorator
+from django.utils.http import http_date
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView
+
+from .images import article_srcset
+from .models import Article, Author, RelatedArticle, Section, Tag
+from .popularity import is_bot, most_read, record_view
+
+PUBLIC_MAX_AGE = 60
+SECTION_BLOCK_SIZE = 4
+RELATED_LIMIT = 5
+MORE_FROM_SECTION = 5
+
+# HTTP caching -------------------------------------------------------------
 
 
-def home(request):
-    return TemplateResponse(request, "base.html")
+def reader_cache(view):
+    """Cache headers for reader pages, and 304s for conditional requests.
+
+    Anonymous GETs are `public` for a short max-age, so a CDN or the page
+    cache middleware may share them; anything rendered for a signed-in reader
+    is `private`. The view may put `last_modified` (a datetime) in its
+    context; the ETag is a hash of the rendered page, so it also changes when
+    a sidebar changes.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        last_modified = (getattr(response, "context_data", None) or {}).get(
+            "last_modified"
+        )
+        if last_modified:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        etag = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+        response["ETag"] = f'"{etag}"'
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=last_modified and int(last_modified.timestamp()),
+            response=response,
+        )
+
+    return wrapper
 
 
-class _Placeholder(View):
+def _latest_change(articles):
+    return max((a.updated_at for a in articles if a), default=None)
+
+
+# Listings -----------------------------------------------------------------
+
+
+class PublishedArticleMixin:
+    """What every reader page lists: published articles, ready for cards."""
+
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+@method_decorator(reader_cache, name="dispatch")
+class ArticleListView(PublishedArticleMixin, ListView):
+    """A paginated list of story cards; subclasses narrow the queryset.
+
+    Junk or out-of-range `?page=` answers 404 (ListView's own behaviour).
+    """
+
+    template_name = "articles/article_list.html"
+    allow_empty = True
+    show_sections = True  # cards name their section, except on a section page
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["last_modified"] = _latest_change(context["object_list"])
+        context["show_sections"] = self.show_sections
+        return context
+
+
+class SectionArticleListView(ArticleListView):
+    template_name = "articles/section.html"
+    show_sections = False
+
+    def get_queryset(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["section"])
+        return super().get_queryset().in_section(self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=self.section, **kwargs)
+
+
+class TagArticleListView(ArticleListView):
+    template_name = "articles/tag.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().tagged(self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorArticleListView(ArticleListView):
+    template_name = "articles/author.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().by_author(self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class OpinionListView(ArticleListView):
+    template_name = "articles/opinion.html"
+
+    def get_queryset(self):
+        return super().get_queryset().opinion()
+
+
+# The article page ---------------------------------------------------------
+
+
+@method_decorator(reader_cache, name="dispatch")
+class ArticleDetailView(PublishedArticleMixin, DetailView):
+    """The story page; any other section or slug for the id redirects (301)."""
+
+    template_name = "articles/article_detail.html"
+
     def get(self, request, *args, **kwargs):
-        raise Http404
+        self.object = self.get_object()  # by id alone; the rest is checked below
+        if (
+            self.object.section.slug != kwargs["section"]
+            or self.object.slug != kwargs["slug"]
+        ):
+            return redirect(self.object.get_absolute_url(), permanent=True)
+        context = self.get_context_data(object=self.object)
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(get_article_context(self.object, request=self.request))
+        return context
 
 
-OpinionListView = TagArticleListView = AuthorArticleListView = _Placeholder
-SectionArticleListView = ArticleDetailView = _Placeholder
+def get_article_context(article, *, request=None):
+    """Everything `articles/article_detail.html` needs besides `article`.
+
+    Shared with the staff preview in the admin, which renders the same
+    template for an unpublished article. Sidebars only ever list published
+    articles, whatever the state of `article` itself.
+    """
+    authors = list(article.authors.all())
+    tags = list(article.tags.all())
+    section_latest = list(
+        Article.objects.published()
+        .in_section(article.section_id)
+        .exclude(pk=article.pk)
+        .select_related("section")[: RELATED_LIMIT + MORE_FROM_SECTION]
+    )
+    related = related_headlines(article, section_latest)
+    shown = {a.pk for a in related}
+    more_from_section = [a for a in section_latest if a.pk not in shown][
+        :MORE_FROM_SECTION
+    ]
+    url = settings.SITE_URL + article.get_absolute_url()
+    return {
+        "article": article,
+        "authors": authors,
+        "tags": tags,
+        "related_articles": related,
+        "more_from_section": more_from_section,
+        "most_read": most_read(),
+        "share_links": share_links(article, url),
+        "canonical_url": url,
+        "og_image": absolute_image(article, "16x9"),
+        "json_ld": json_ld_script(news_article_json_ld(article, authors, tags, url)),
+        "count_views": article.is_published(),
+        "last_modified": article.updated_at,
+    }
+
+
+def related_headlines(article, section_latest, limit=RELATED_LIMIT):
+    """Editor-picked headlines first, then shared tags, then the same section.
+
+    Never the article itself, never an unpublished one.
+    """
+    picks = [
+        link.to_article
+        for link in RelatedArticle.objects.filter(
+            from_article=article, to_article__in=Article.objects.published()
+        ).select_related("to_article__section")
+    ]
+    by_tags = Article.objects.select_related("section").related_to(article, limit=limit)
+    related, seen = [], {article.pk}
+    for candidate in [*picks, *by_tags, *section_latest]:
+        if candidate.pk not in seen:
+            seen.add(candidate.pk)
+            related.append(candidate)
+    return related[:limit]
+
+
+SHARE_TARGETS = {
+    "x": "https://x.com/intent/post?{}",
+    "facebook": "https://www.facebook.com/sharer/sharer.php?{}",
+    "whatsapp": "https://wa.me/?{}",
+    "telegram": "https://t.me/share/url?{}",
+    "email": "mailto:?{}",
+}
+
+
+def share_links(article, url):
+    """Plain share links: no third-party script ever loads on our pages."""
+    title = article.headline
+    return [
+        ("x", "X", SHARE_TARGETS["x"].format(urlencode({"url": url, "text": title}))),
+        (
+            "facebook",
+            _("فيسبوك"),
+            SHARE_TARGETS["facebook"].format(urlencode({"u": url})),
+        ),
+        (
+            "whatsapp",
+            _("واتساب"),
+            SHARE_TARGETS["whatsapp"].format(urlencode({"text": f"{title} {url}"})),
+        ),
+        (
+            "telegram",
+            _("تيليغرام"),
+            SHARE_TARGETS["telegram"].format(urlencode({"url": url, "text": title})),
+        ),
+        (
+            "email",
+            _("البريد الإلكتروني"),
+            SHARE_TARGETS["email"].format(
+                urlencode({"subject": title, "body": url}, quote_via=_quote)
+            ),
+        ),
+    ]
+
+
+def _quote(value, safe="", encoding=None, errors=None):
+    # mailto: wants %20 for spaces, not "+".
+    from urllib.parse import quote
+
+    return quote(value, safe=safe, encoding=encoding, errors=errors)
+
+
+def absolute(url):
+    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+
+
+def absolute_image(article, crop):
+    data = article_srcset(article, crop)
+    if not data:
+        return None
+    return {**data, "src": absolute(data["src"])}
+
+
+def news_article_json_ld(article, authors, tags, url):
+    """schema.org NewsArticle (OpinionNewsArticle for columns) as a dict."""
+    images = [
+        image["src"]
+        for crop in ("16x9", "4x3", "1x1")
+        if (image := absolute_image(article, crop))
+    ]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "OpinionNewsArticle" if article.is_opinion() else "NewsArticle",
+        "headline": article.headline[:110],
+        "description": article.meta_description or article.standfirst,
+        "inLanguage": "ar",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in tags],
+        "author": [
+            {
+                "@type": "Person",
+                "name": author.name,
+                "url": absolute(author.get_absolute_url()),
+            }
+            for author in authors
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": settings.SITE_URL + "/",
+            "logo": {
+                "@type": "ImageObject",
+                "url": absolute(static("img/logo.png")),
+                "width": 600,
+                "height": 60,
+            },
+        },
+    }
+    if images:
+        data["image"] = images
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    data["dateModified"] = (article.updated_at or timezone.now()).isoformat()
+    return data
+
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_ld_script(data):
+    """JSON for a <script type="application/ld+json"> block, escaped the way
+    Django's json_script escapes, so no headline can close the element."""
+    text = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return mark_safe(text)  # noqa: S308 - escaped just above
+
+
+# The home page ------------------------------------------------------------
+
+
+@reader_cache
+def home(request):
+    return TemplateResponse(request, "articles/home.html", front_page())
+
+
+def front_page(now=None):
+    """The front page in a fixed number of queries, whatever the archive size."""
+    now = now or timezone.now()
+    published = Article.objects.published(now)
+    breaking = list(published.filter(is_breaking=True).select_related("section")[:3])
+    lead = published.filter(is_lead=True).select_related("section").first()
+    news = list(
+        published.exclude(article_type=Article.ArticleType.OPINION).for_listing()[:16]
+    )
+    if lead is None:
+        # No story marked as lead: the latest one with a picture, if any.
+        lead = next((a for a in news if a.image), news[0] if news else None)
+    news = [a for a in news if a != lead]
+    top_stories, latest = news[:6], news[6:]
+    shown = [a.pk for a in [lead, *top_stories] if a]
+    opinion = list(published.opinion().for_listing()[:12])
+    return {
+        "breaking": breaking,
+        "lead": lead,
+        "top_stories": top_stories,
+        "latest": latest,
+        "section_blocks": section_blocks(published.exclude(pk__in=shown)),
+        "columns": one_column_per_columnist(opinion),
+        "most_read": most_read(),
+        "last_modified": _latest_change([lead, *news, *opinion]),
+    }
+
+
+def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE):
+    """[(section, [articles])] for every section with stories, in one query.
+
+    ROW_NUMBER() over each section keeps the query count fixed however many
+    sections and articles there are (works on SQLite and PostgreSQL).
+    """
+    ranked = (
+        queryset.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("section_id"),
+                order_by=F("published_at").desc(),
+            )
+        )
+        .filter(rank__lte=per_section)
+        .select_related("section")
+        .order_by("section__position", "section__name", "rank")
+    )
+    blocks = {}
+    for article in ranked:
+        blocks.setdefault(article.section, []).append(article)
+    return list(blocks.items())
+
+
+def one_column_per_columnist(columns, limit=4):
+    """The latest column of each of the most recent columnists."""
+    picked, seen = [], set()
+    for column in columns:
+        authors = list(column.authors.all())
+        author = authors[0] if authors else None
+        key = author.pk if author else f"article-{column.pk}"
+        if key not in seen:
+            seen.add(key)
+            picked.append((author, column))
+    return picked[:limit]
+
+
+# The view beacon ----------------------------------------------------------
+
+BEACON_DEDUPE_SECONDS = 300
+BEACON_PER_MINUTE = 30
+
+
+def _client_key(request):
+    ip = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(ip.encode()).hexdigest()[:16]
+
+
+def _same_origin(request):
+    """Browsers send Sec-Fetch-Site/Origin with sendBeacon; other sites fail."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin.split("://", 1)[-1] == request.get_host()
+    return True
+
+
+def _allowed(request, pk):
+    client = _client_key(request)
+    # One view per reader per article every few minutes: reloads do not count.
+    if not cache.add(f"views:seen:{client}:{pk}", 1, BEACON_DEDUPE_SECONDS):
+        return False
+    minute = int(timezone.now().timestamp() // 60)
+    key = f"views:rate:{client}:{minute}"
+    cache.add(key, 0, 120)
+    try:
+        return cache.incr(key) <= BEACON_PER_MINUTE
+    except ValueError:
+        return True
+
+
+@csrf_exempt  # No cookie or session is read or changed; Origin is checked.
+@require_POST
+@never_cache
+def count_view(request, pk):
+    """Count one view of article `pk`, sent by navigator.sendBeacon.
+
+    Counting here rather than in the article view keeps article pages
+    cacheable: a page served by a CDN still sends its beacon. The answer is
+    always 204 so the endpoint tells nothing about what was counted.
+    """
+    if (
+        not is_bot(request.headers.get("User-Agent"))
+        and _same_origin(request)
+        and _allowed(request, pk)
+    ):
+        record_view(pk)
+    return HttpResponse(status=204)
