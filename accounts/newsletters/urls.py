@@ -1,5 +1,14 @@
+from django.urls import path
+
+from . import views
+
 app_name = "newsletters"
 
-# Filled by the newsletters issue: /account/newsletters/ and
-# /newsletters/unsubscribe/<token>/.
-urlpatterns: list = []
+urlpatterns = [
+    path("account/newsletters/", views.manage, name="manage"),
+    path(
+        "newsletters/unsubscribe/<str:token>/",
+        views.unsubscribe_view,
+        name="unsubscribe",
+    ),
+]

@@ -1,0 +1,354 @@
+"""The delivery engine: queue an issue, then claim and send it in batches.
+
+Protocol (why a crashed or doubled worker sends nobody the issue twice):
+
+1. `queue_issue()` writes one Delivery row per (issue, reader). The unique
+   constraint plus `bulk_create(ignore_conflicts=True)` make it idempotent:
+   re-running it, or two workers running it at once, adds only missing rows.
+2. `send_pending()` claims a batch in a short transaction: it locks queued
+   rows (`select_for_update(skip_locked=True)` on PostgreSQL, so concurrent
+   workers take disjoint batches; SQLite serialises writers anyway) and marks
+   them `sending` with `claimed_at`, then commits. Nobody else touches a
+   claimed row while its lease (`LEASE`) is fresh.
+3. Each message is sent over the batch's single connection and its row is
+   marked `sent` (or re-queued / failed) right after, one UPDATE per message.
+4. A worker that dies leaves its unsent rows `sending`; when the lease
+   expires another run reclaims and sends them.
+
+The trade-off, stated honestly: SMTP has no transaction shared with the
+database, so exactly-once is impossible in the strict sense. The window is
+the one message in flight when a worker dies after the server accepted it
+but before its UPDATE committed; that reader may get the issue twice. Every
+other reader gets it exactly once: rows already marked sent are never sent
+again and unsent rows are sent by exactly one worker. We chose this
+(at-least-once for at most one message per crash) over at-most-once because
+silently dropping a reader is worse than a rare duplicate.
+"""
+
+import logging
+import smtplib
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from itertools import batched
+
+from django.core.mail import mailers
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .emails import RenderedIssue, render_issue
+from .models import Delivery, NewsletterIssue, Subscription, Suppression
+from .services import make_unsubscribe_token
+
+logger = logging.getLogger(__name__)
+
+MAILER = "newsletters"
+BATCH_SIZE = 500
+QUEUE_CHUNK = 5000
+LEASE = timedelta(minutes=15)
+MAX_ATTEMPTS = 5
+# Back-off after a temporary failure: 5 min, 20 min, 80 min, 5 h 20 min.
+BACKOFF_BASE = timedelta(minutes=5)
+
+
+def backoff(attempts: int) -> timedelta:
+    return BACKOFF_BASE * (4 ** max(attempts - 1, 0))
+
+
+@dataclass
+class SendStats:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    skipped: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.retried + self.skipped
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.sent / elapsed if elapsed > 0 else 0.0
+
+
+# Starting and queueing
+
+
+def start_issue(issue: NewsletterIssue) -> bool:
+    """Move a draft or scheduled issue to `sending`; False if not startable."""
+    started = NewsletterIssue.objects.filter(
+        pk=issue.pk,
+        status__in=[NewsletterIssue.Status.DRAFT, NewsletterIssue.Status.SCHEDULED],
+    ).update(status=NewsletterIssue.Status.SENDING, started_at=timezone.now())
+    issue.refresh_from_db()
+    return bool(started)
+
+
+def queue_issue(issue: NewsletterIssue, *, chunk_size: int = QUEUE_CHUNK) -> int:
+    """Create a queued Delivery for every deliverable subscriber. Idempotent.
+
+    Streams subscribers with iterator() so memory stays flat however long the
+    list is. Returns the issue's total number of deliveries.
+    """
+    subscribers = (
+        Subscription.objects.deliverable()
+        .filter(newsletter_id=issue.newsletter_id)
+        .order_by("pk")
+        .values_list("pk", "user_id", "user__email")
+        .iterator(chunk_size=chunk_size)
+    )
+    now = timezone.now()
+    for chunk in batched(subscribers, chunk_size):
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    issue_id=issue.pk,
+                    subscription_id=subscription_id,
+                    user_id=user_id,
+                    email=email,
+                    next_attempt_at=now,
+                )
+                for subscription_id, user_id, email in chunk
+            ],
+            ignore_conflicts=True,
+        )
+    total = issue.deliveries.count()
+    NewsletterIssue.objects.filter(pk=issue.pk).update(
+        recipient_count=total, queued_at=timezone.now()
+    )
+    issue.refresh_from_db()
+    return total
+
+
+# Claiming and sending
+
+
+def _claimable(issue_id: int, now):
+    return Delivery.objects.filter(issue_id=issue_id).filter(
+        Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+        | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE)
+    )
+
+
+def claim_batch(issue_id: int, batch_size: int) -> list[Delivery]:
+    """Atomically take up to `batch_size` deliveries for this worker."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = _claimable(issue_id, now).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        ids = list(rows.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return []
+        Delivery.objects.filter(pk__in=ids).update(
+            status=Delivery.Status.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+    return list(
+        Delivery.objects.filter(pk__in=ids)
+        .select_related("user", "subscription")
+        .order_by("pk")
+    )
+
+
+def _still_wanted(delivery: Delivery, suppressed: set[str]) -> bool:
+    """Readers who left or bounced after queueing get nothing."""
+    return (
+        delivery.subscription.ended_at is None
+        and delivery.user.is_active
+        and delivery.email.lower() not in suppressed
+    )
+
+
+def _classify(error: Exception) -> str:
+    """'permanent' (suppress address), 'rejected' (fail, keep address) or 'temporary'."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in error.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            return "permanent"
+        return "temporary"
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        # Our sending address was refused: the reader's address is not at fault.
+        return "temporary"
+    code = getattr(error, "smtp_code", None)
+    if isinstance(code, int) and 500 <= code < 600:
+        return "rejected"
+    return "temporary"
+
+
+def _finish(delivery: Delivery, **fields) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(**fields)
+
+
+def _handle_failure(delivery: Delivery, error: Exception, stats: SendStats) -> None:
+    kind = _classify(error)
+    message = f"{type(error).__name__}: {error}"[:2000]
+    if kind == "permanent":
+        Suppression.objects.get_or_create(
+            email=delivery.email.lower(),
+            defaults={"reason": Suppression.Reason.HARD_BOUNCE, "detail": message},
+        )
+    if kind in ("permanent", "rejected") or delivery.attempts >= MAX_ATTEMPTS:
+        _finish(delivery, status=Delivery.Status.FAILED, last_error=message)
+        stats.failed += 1
+    else:
+        _finish(
+            delivery,
+            status=Delivery.Status.QUEUED,
+            last_error=message,
+            next_attempt_at=timezone.now() + backoff(delivery.attempts),
+        )
+        stats.retried += 1
+    logger.warning("Newsletter delivery %s: %s (%s)", delivery.pk, message, kind)
+
+
+def _connection_lost(error: Exception) -> bool:
+    # smtplib's errors are OSErrors too; only these mean the socket is gone.
+    return isinstance(error, smtplib.SMTPServerDisconnected) or not isinstance(
+        error, smtplib.SMTPException
+    )
+
+
+def _reconnect(backend, rest: list[Delivery], stats: SendStats) -> bool:
+    """Open a fresh connection for the rest of the batch, or re-queue the rest."""
+    backend.close()
+    try:
+        backend.open()
+    except Exception as error:  # noqa: BLE001 - any connect failure is temporary
+        for delivery in rest:
+            _handle_failure(delivery, error, stats)
+        return False
+    return True
+
+
+def _send_batch(rendered: RenderedIssue, batch: list[Delivery], stats: SendStats):
+    suppressed = set(
+        Suppression.objects.filter(
+            email__in={d.email.lower() for d in batch}
+        ).values_list("email", flat=True)
+    )
+    backend = mailers[MAILER]
+    try:
+        backend.open()
+    except Exception as error:  # noqa: BLE001 - any connect failure is temporary
+        for delivery in batch:
+            _handle_failure(delivery, error, stats)
+        return
+    try:
+        for index, delivery in enumerate(batch):
+            if not _still_wanted(delivery, suppressed):
+                _finish(delivery, status=Delivery.Status.SKIPPED)
+                stats.skipped += 1
+                continue
+            message = rendered.message_for(
+                email=delivery.email,
+                name=delivery.user.get_full_name() or delivery.email,
+                token=make_unsubscribe_token(delivery.subscription),
+            )
+            try:
+                backend.send_messages([message])
+            except (smtplib.SMTPException, OSError) as error:
+                _handle_failure(delivery, error, stats)
+                if _connection_lost(error) and not _reconnect(
+                    backend, batch[index + 1 :], stats
+                ):
+                    return
+                continue
+            _finish(delivery, status=Delivery.Status.SENT, sent_at=timezone.now())
+            stats.sent += 1
+    finally:
+        backend.close()
+
+
+def send_pending(
+    issue: NewsletterIssue,
+    *,
+    batch_size: int = BATCH_SIZE,
+    max_batches: int | None = None,
+    progress=None,
+) -> SendStats:
+    """Send this issue's due deliveries until none are left to claim.
+
+    `progress(stats, remaining)` is called after each batch (the command
+    prints it). Safe to run in several processes at once.
+    """
+    rendered = render_issue(issue)
+    stats = SendStats()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batch = claim_batch(issue.pk, batch_size)
+        if not batch:
+            break
+        _send_batch(rendered, batch, stats)
+        batches += 1
+        if progress:
+            progress(stats, remaining_count(issue))
+    finish_issue_if_done(issue)
+    return stats
+
+
+def remaining_count(issue: NewsletterIssue) -> int:
+    return issue.deliveries.filter(
+        status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
+    ).count()
+
+
+def finish_issue_if_done(issue: NewsletterIssue) -> bool:
+    """Mark the issue sent once no delivery is waiting or in flight."""
+    if issue.queued_at is None or remaining_count(issue):
+        return False
+    done = NewsletterIssue.objects.filter(
+        pk=issue.pk, status=NewsletterIssue.Status.SENDING
+    ).update(status=NewsletterIssue.Status.SENT, completed_at=timezone.now())
+    issue.refresh_from_db()
+    return bool(done)
+
+
+def deliver_issue(issue: NewsletterIssue, **kwargs) -> SendStats | None:
+    """Start (if needed), queue (if not yet complete) and send an issue."""
+    if issue.status in (NewsletterIssue.Status.DRAFT, NewsletterIssue.Status.SCHEDULED):
+        start_issue(issue)
+    if issue.status != NewsletterIssue.Status.SENDING:
+        return None
+    if issue.queued_at is None:
+        queue_issue(issue)
+    return send_pending(issue, **kwargs)
+
+
+def due_issues(now=None):
+    """Scheduled issues whose time has come, and issues already in flight."""
+    now = now or timezone.now()
+    return NewsletterIssue.objects.filter(
+        Q(status=NewsletterIssue.Status.SCHEDULED, send_at__lte=now)
+        | Q(status=NewsletterIssue.Status.SENDING)
+    ).order_by("send_at", "pk")
+
+
+def send_test(issue: NewsletterIssue, *, user) -> None:
+    """Send the issue to one member of staff, exactly as readers get it."""
+    rendered = render_issue(issue)
+    subscription = (
+        Subscription.objects.live()
+        .filter(user=user, newsletter=issue.newsletter)
+        .first()
+    )
+    token = make_unsubscribe_token(subscription) if subscription else "preview"
+    message = rendered.message_for(
+        email=user.email, name=user.get_full_name() or user.email, token=token
+    )
+    message.subject = f"[تجربة] {message.subject}"
+    message.send(using=MAILER)
+
+
+def send_issue_now(issue: NewsletterIssue) -> bool:
+    """Start sending at once, in the background; False if already started."""
+    if not start_issue(issue):
+        return False
+    from .tasks import send_issue_task
+
+    transaction.on_commit(lambda: send_issue_task.enqueue(issue.pk))
+    return True
