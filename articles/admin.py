@@ -1,0 +1,495 @@
+"""The editorial back office: Arabic, right-to-left, role-aware.
+
+Writers add articles and edit their own drafts until they are submitted and
+published; editors (with `articles.publish_article`) do everything. Every rule
+is checked on the server: in the form (ArticleAdminForm), in the object
+permissions below and in each bulk action.
+"""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csp import csp_override
+from simple_history.admin import SimpleHistoryAdmin
+
+from .forms import ArticleAdminForm, AuthorAdminForm, can_publish
+from .images import make_photo_renditions, make_renditions, rendition_set
+from .models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    RelatedArticle,
+    Section,
+    Tag,
+)
+
+# The rich-text editor (django-prose-editor) loads its ES modules through an
+# inline <script type="importmap">, and its editor core injects a small <style>
+# element. Our site-wide policy allows only same-origin scripts and styles, so
+# the pages that show the editor (add, change and revert an article) also allow
+# elements carrying this request's nonce, which Django's admin templates put on
+# everything they render. Nothing else is relaxed, and only on those views.
+EDITOR_CSP = {
+    **settings.SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+}
+with_editor_csp = method_decorator(csp_override(EDITOR_CSP))
+
+
+def published_count(relation):
+    """Count of a relation's articles that readers can see now."""
+    return Count(
+        relation,
+        filter=Q(
+            **{
+                f"{relation}__status": Article.Status.PUBLISHED,
+                f"{relation}__published_at__lte": timezone.now(),
+            }
+        ),
+        distinct=True,
+    )
+
+
+def thumbnail(renditions, alt=""):
+    image = rendition_set(renditions, "1x1")
+    if not image:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" width="48" height="48" class="nr-thumb" loading="lazy">',
+        image["src"],
+        alt,
+    )
+
+
+class VisibilityFilter(admin.SimpleListFilter):
+    """What readers see, which the status alone doesn't tell (scheduling)."""
+
+    title = _("الظهور للقراء")
+    parameter_name = "visibility"
+
+    def lookups(self, request, model_admin):
+        return [("live", _("ظاهر الآن")), ("scheduled", _("مجدول"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "live":
+            return queryset.published(now)
+        if self.value() == "scheduled":
+            return queryset.filter(
+                status=Article.Status.PUBLISHED, published_at__gt=now
+            )
+        return queryset
+
+
+class ArticleAuthorInline(admin.TabularInline):
+    model = ArticleAuthor
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    extra = 1
+    verbose_name = _("كاتب")
+    verbose_name_plural = _("الكتّاب (بالترتيب)")
+
+
+class RelatedArticleInline(admin.TabularInline):
+    model = RelatedArticle
+    fk_name = "from_article"
+    autocomplete_fields = ["to_article"]
+    fields = ["to_article", "position"]
+    extra = 1
+    verbose_name = _("عنوان ذو صلة")
+    verbose_name_plural = _("عناوين ذات صلة يختارها المحرر (بالترتيب)")
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
+    inlines = [ArticleAuthorInline, RelatedArticleInline]
+    list_display = [
+        "list_thumbnail",
+        "headline",
+        "section",
+        "status",
+        "byline",
+        "published_at",
+        "is_breaking",
+        "is_published",
+    ]
+    list_display_links = ["headline"]
+    list_filter = [
+        "status",
+        VisibilityFilter,
+        "section",
+        "article_type",
+        "is_breaking",
+        "is_lead",
+        "published_at",
+    ]
+    search_fields = ["headline", "standfirst", "body"]
+    date_hierarchy = "published_at"
+    list_select_related = ["section"]
+    list_per_page = 50
+    autocomplete_fields = ["section"]
+    prepopulated_fields = {"slug": ["headline"]}
+    readonly_fields = ["image_preview", "preview_link", "created_at", "updated_at"]
+    save_on_top = True
+    actions = [
+        "publish_selected",
+        "withdraw_selected",
+        "mark_breaking",
+        "unmark_breaking",
+        "submit_for_review",
+    ]
+    fieldsets = [
+        (
+            _("المحتوى"),
+            {
+                "fields": [
+                    "kicker",
+                    "headline",
+                    "slug",
+                    "standfirst",
+                    "dateline",
+                    "body",
+                ]
+            },
+        ),
+        (
+            _("الوسائط"),
+            {
+                "fields": [
+                    "image",
+                    "image_preview",
+                    ("image_focal_x", "image_focal_y"),
+                    "image_caption",
+                    "image_credit",
+                    "image_alt",
+                ],
+                "description": _(
+                    "JPEG أو PNG أو WebP. النقطة المحورية بين 0 و1 (0.5 منتصف "
+                    "الصورة) وتُقصّ النسخ حولها."
+                ),
+            },
+        ),
+        (_("التصنيف"), {"fields": ["section", "article_type", "tags"]}),
+        (
+            _("النشر"),
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    ("is_breaking", "is_lead"),
+                    "preview_link",
+                    ("created_at", "updated_at"),
+                ]
+            },
+        ),
+        (_("محركات البحث"), {"fields": ["meta_description"]}),
+    ]
+
+    # Queries --------------------------------------------------------------
+
+    def get_queryset(self, request):
+        # One query for all bylines on the page, in byline order.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "articleauthor_set",
+                    queryset=ArticleAuthor.objects.select_related("author"),
+                )
+            )
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if request.GET.get("model_name") == "article":
+            # Related-headline autocomplete: only stories readers can reach.
+            queryset = queryset.filter(status=Article.Status.PUBLISHED)
+        return queryset, may_have_duplicates
+
+    # Columns --------------------------------------------------------------
+
+    @admin.display(description=_("صورة"))
+    def list_thumbnail(self, obj):
+        return thumbnail(obj.image_renditions, obj.image_alt)
+
+    @admin.display(description=_("الكتّاب"))
+    def byline(self, obj):
+        return "، ".join(link.author.name for link in obj.articleauthor_set.all())
+
+    @admin.display(description=_("معاينة الصورة"))
+    def image_preview(self, obj):
+        image = rendition_set(obj.image_renditions, "16x9")
+        if not image:
+            return _("لا صورة بعد.")
+        return format_html(
+            '<img src="{}" alt="" width="{}" height="{}" class="nr-image-preview">',
+            image["src"],
+            image["width"],
+            image["height"],
+        )
+
+    @admin.display(description=_("المعاينة"))
+    def preview_link(self, obj):
+        if not obj.pk:
+            return _("احفظ المقال أولًا لتعاينه.")
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("admin:articles_article_preview", args=[obj.pk]),
+            _("اعرض المقال كما سيراه القراء"),
+        )
+
+    # Permissions ----------------------------------------------------------
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or can_publish(request.user):
+            return True
+        # Writers: their own work, until an editor takes it over.
+        return obj.created_by_id == request.user.pk and obj.status in (
+            Article.Status.DRAFT,
+            Article.Status.REVIEW,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and can_publish(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    # Saving ---------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        image_changed = {"image", "image_focal_x", "image_focal_y"} & set(
+            form.changed_data
+        )
+        if image_changed or (obj.image and not obj.image_renditions):
+            make_renditions(obj)
+        if obj.is_lead:
+            # One lead story: choosing a new one retires the previous one.
+            Article.objects.filter(is_lead=True).exclude(pk=obj.pk).update(
+                is_lead=False
+            )
+
+    # Views ----------------------------------------------------------------
+
+    @with_editor_csp
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, extra_context)
+
+    @with_editor_csp
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @with_editor_csp
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            # simple_history checks only the history permissions; restoring
+            # is a change like any other.
+            article = get_object_or_404(Article, pk=object_id)
+            if not self.has_change_permission(request, article):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/preview/",
+                self.preview_view,
+                name="articles_article_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(never_cache)
+    def preview_view(self, request, object_id):
+        """A draft exactly as readers will see it; staff only, 404 for others
+        (no login redirect, so the URL reveals nothing)."""
+        user = request.user
+        if not (user.is_active and user.is_staff and self.has_view_permission(request)):
+            raise Http404
+        article = get_object_or_404(
+            Article.objects.select_related("section"), pk=object_id
+        )
+        # The reader view's own context builder: the preview is the page.
+        from .views import get_article_context
+
+        context = get_article_context(article, request=request)
+        context["is_preview"] = True
+        return TemplateResponse(request, "articles/article_detail.html", context)
+
+    # Bulk actions ---------------------------------------------------------
+
+    def _require_publish(self, request):
+        # Django hides these actions from writers; refuse a forged POST too.
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+
+    def _report(self, request, count, singular, plural):
+        self.message_user(request, ngettext(singular, plural, count) % {"count": count})
+
+    @admin.action(description=_("نشر المقالات المحددة"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._require_publish(request)
+        count = 0
+        for article in queryset.exclude(status=Article.Status.PUBLISHED):
+            article.publish()
+            count += 1
+        self._report(request, count, "نُشر مقال واحد.", "نُشر %(count)d من المقالات.")
+
+    @admin.action(description=_("سحب المقالات المحددة"), permissions=["publish"])
+    def withdraw_selected(self, request, queryset):
+        self._require_publish(request)
+        count = 0
+        for article in queryset.filter(status=Article.Status.PUBLISHED):
+            article.withdraw()
+            count += 1
+        self._report(request, count, "سُحب مقال واحد.", "سُحب %(count)d من المقالات.")
+
+    @admin.action(description=_("وسم المحدد بأنه عاجل"), permissions=["publish"])
+    def mark_breaking(self, request, queryset):
+        self._set_breaking(request, queryset, True)
+
+    @admin.action(description=_("إزالة وسم العاجل"), permissions=["publish"])
+    def unmark_breaking(self, request, queryset):
+        self._set_breaking(request, queryset, False)
+
+    def _set_breaking(self, request, queryset, value):
+        self._require_publish(request)
+        count = 0
+        # save() per row, so each change is kept in the article's history.
+        for article in queryset.exclude(is_breaking=value):
+            article.is_breaking = value
+            article.save(update_fields=["is_breaking", "updated_at"])
+            count += 1
+        self._report(request, count, "عُدّل مقال واحد.", "عُدّل %(count)d من المقالات.")
+
+    @admin.action(description=_("إرسال المسودات المحددة للمراجعة"))
+    def submit_for_review(self, request, queryset):
+        count = 0
+        for article in queryset.filter(status=Article.Status.DRAFT):
+            if self.has_change_permission(request, article):
+                article.status = Article.Status.REVIEW
+                article.save(update_fields=["status", "updated_at"])
+                count += 1
+        level = messages.SUCCESS if count else messages.WARNING
+        self.message_user(
+            request,
+            ngettext(
+                "أُرسل مقال واحد للمراجعة.",
+                "أُرسل %(count)d من المقالات للمراجعة.",
+                count,
+            )
+            % {"count": count},
+            level,
+        )
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "published_articles"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(published_articles=published_count("articles"))
+        )
+
+    @admin.display(description=_("المقالات المنشورة"), ordering="published_articles")
+    def published_articles(self, obj):
+        return obj.published_articles
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    form = AuthorAdminForm
+    list_display = [
+        "list_photo",
+        "name",
+        "is_columnist",
+        "user",
+        "published_articles",
+    ]
+    list_display_links = ["name"]
+    list_filter = ["is_columnist"]
+    list_select_related = ["user"]
+    search_fields = ["name", "slug", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["user"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(published_articles=published_count("articles"))
+        )
+
+    @admin.display(description=_("الصورة"))
+    def list_photo(self, obj):
+        return thumbnail(obj.photo_renditions, obj.name)
+
+    @admin.display(description=_("المقالات المنشورة"), ordering="published_articles")
+    def published_articles(self, obj):
+        return obj.published_articles
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "photo" in form.changed_data or (obj.photo and not obj.photo_renditions):
+            make_photo_renditions(obj)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "published_articles"]
+    search_fields = ["name", "slug"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                published_articles=published_count("tagged_articles__content_object")
+            )
+        )
+
+    @admin.display(description=_("المقالات المنشورة"), ordering="published_articles")
+    def published_articles(self, obj):
+        return obj.published_articles
+
+
+# taggit's own generic Tag model is unused here (articles.Tag replaces it);
+# hiding it keeps editors from tagging into the wrong table.
+try:
+    from taggit.models import Tag as TaggitTag
+
+    admin.site.unregister(TaggitTag)
+except admin.exceptions.NotRegistered:
+    pass

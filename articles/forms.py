@@ -1,0 +1,157 @@
+"""Back-office forms. The article form knows who is editing, so the editorial
+rules (who may publish, schedule or withdraw) hold on the server whatever the
+browser sends."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorFormField
+
+from .images import NewsroomImageField
+from .models import Article, Author
+
+# What a news story needs; articles/sanitize.py allows the same tags (plus a
+# few harmless ones for older content), and is what finally runs on save.
+BODY_EDITOR_EXTENSIONS = {
+    "Paragraph": True,
+    "HardBreak": True,
+    "Heading": {"levels": [2, 3]},
+    "Bold": True,
+    "Italic": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "History": True,
+}
+
+PUBLISH_PERMISSION = "articles.publish_article"
+# Editorial decisions a writer may see but not make.
+EDITOR_ONLY_FIELDS = ("published_at", "is_breaking", "is_lead")
+WRITER_STATUSES = (Article.Status.DRAFT, Article.Status.REVIEW)
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    # Set by ArticleAdmin.get_form() to the user making the request.
+    user = None
+
+    body = ProseEditorFormField(
+        label=_("النص"),
+        required=False,
+        config={"extensions": BODY_EDITOR_EXTENSIONS},
+    )
+    image = NewsroomImageField(label=_("الصورة الرئيسية"), required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "kicker",
+            "headline",
+            "slug",
+            "standfirst",
+            "dateline",
+            "body",
+            "image",
+            "image_focal_x",
+            "image_focal_y",
+            "image_caption",
+            "image_credit",
+            "image_alt",
+            "section",
+            "article_type",
+            "tags",
+            "status",
+            "published_at",
+            "is_breaking",
+            "is_lead",
+            "meta_description",
+        ]
+        widgets = {
+            "standfirst": forms.Textarea(attrs={"rows": 3}),
+            "meta_description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None and not can_publish(self.user):
+            self._limit_to_writer()
+
+    def _limit_to_writer(self):
+        status = self.fields.get("status")
+        if status is not None:
+            status.choices = [
+                (value, label)
+                for value, label in Article.Status.choices
+                if value in WRITER_STATUSES
+            ]
+            status.error_messages["invalid_choice"] = _(
+                "لا تملك صلاحية النشر أو السحب؛ احفظ المقال مسودةً أو أرسله للمراجعة."
+            )
+            status.help_text = _("يقرّر المحرر موعد النشر بعد المراجعة.")
+        for name in EDITOR_ONLY_FIELDS:
+            if name in self.fields:
+                self.fields[name].disabled = True
+
+    def _forged(self, name):
+        """True when the POST changes a field this user may not change.
+
+        Disabled fields ignore submitted data; we still look at it so a forged
+        request is refused loudly rather than silently half-applied."""
+        field = self.fields[name]
+        raw = field.widget.value_from_datadict(
+            self.data, self.files, self.add_prefix(name)
+        )
+        try:
+            value = field.clean(raw)
+        except forms.ValidationError:
+            return True
+        initial = self.get_initial_for_field(field, name)
+        if hasattr(initial, "replace") and hasattr(value, "replace"):
+            # The form drops seconds' fractions; compare what it can show.
+            initial = initial.replace(microsecond=0)
+            value = value.replace(microsecond=0)
+        return bool(value or initial) and value != initial
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.user is not None and not can_publish(self.user):
+            for name in EDITOR_ONLY_FIELDS:
+                if name in self.fields and self._forged(name):
+                    self.add_error(
+                        name,
+                        _("هذا قرار تحريري لا تملك صلاحيته؛ يحدده المحرر عند النشر."),
+                    )
+        return cleaned
+
+    def clean_tags(self):
+        # Arabic keyboards type "،" between tags; taggit only splits on ",".
+        tags = self.cleaned_data.get("tags") or []
+        return [part.strip() for tag in tags for part in tag.split("،") if part.strip()]
+
+    def clean_image_focal_x(self):
+        return _unit_interval(self.cleaned_data.get("image_focal_x"))
+
+    def clean_image_focal_y(self):
+        return _unit_interval(self.cleaned_data.get("image_focal_y"))
+
+
+def _unit_interval(value):
+    if value is None:
+        return 0.5
+    if not 0 <= value <= 1:
+        raise forms.ValidationError(
+            _("النقطة المحورية رقم بين 0 و1 (0.5 منتصف الصورة)."), code="focal"
+        )
+    return value
+
+
+class AuthorAdminForm(forms.ModelForm):
+    photo = NewsroomImageField(label=_("الصورة"), required=False)
+
+    class Meta:
+        model = Author
+        fields = ["name", "slug", "bio", "photo", "user", "is_columnist"]
