@@ -1,6 +1,82 @@
-# Placeholder until the search issue replaces it.
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from articles.models import Article, Section
+
+from .documents import body_text
+from .forms import SearchForm
+from .highlight import has_match, highlight, snippet
+from .query import search_articles
+
+RESULTS_PER_PAGE = 20
+SUGGESTED_STORIES = 6
 
 
 def search(request):
-    return TemplateResponse(request, "base.html")
+    """/search/?q=…&section=…&date_from=…&date_to=…&page=…"""
+    form = SearchForm(request.GET)
+    form.is_valid()  # errors are shown; valid filters still apply
+    terms = form.terms()
+    context = {
+        "form": form,
+        "terms": terms,
+        "search_query": terms.text,
+    }
+    found = 0
+    if terms:
+        results = search_articles(form.filter(Article.objects.published()), terms)
+        page_obj = _page(request, results.for_listing())
+        found = page_obj.paginator.count
+        context.update(
+            page_obj=page_obj,
+            results=[_result(article, terms) for article in page_obj],
+            extra_query=_filters_query(request),
+        )
+    if not found:
+        context.update(_suggestions())
+    return TemplateResponse(request, "articles/search.html", context)
+
+
+def _page(request, queryset):
+    # Junk or out-of-range pages answer 404, as on every listing page.
+    paginator = Paginator(queryset, RESULTS_PER_PAGE)
+    number = request.GET.get("page") or 1
+    if number == "last":
+        number = paginator.num_pages
+    try:
+        return paginator.page(number)
+    except InvalidPage as exc:
+        raise Http404(_("لا توجد صفحة بهذا الرقم.")) from exc
+
+
+def _result(article, terms):
+    body = body_text(article.body)
+    # Prefer the passage that shows why the story matched.
+    text = next(
+        (t for t in (body, article.standfirst) if has_match(t, terms.words)),
+        article.standfirst or body,
+    )
+    return {
+        "article": article,
+        "headline": highlight(article.headline, terms.words),
+        "snippet": snippet(text, terms.words),
+    }
+
+
+def _filters_query(request):
+    """The current query string without `page`, for the pagination links."""
+    params = [(k, v) for k, v in request.GET.items() if k != "page" and v]
+    return urlencode(params)
+
+
+def _suggestions():
+    """Somewhere to go when there is nothing to show: sections and the latest news."""
+    return {
+        "suggested_sections": Section.objects.only("name", "slug"),
+        "latest_articles": Article.objects.published().for_listing()[
+            :SUGGESTED_STORIES
+        ],
+    }

@@ -1,0 +1,62 @@
+"""Full-text search storage, per database (see articles/search/documents.py).
+
+PostgreSQL: the `arabic_news` text-search configuration (Snowball Arabic
+stemmer; stop words are removed in Python because PostgreSQL ships no Arabic
+stop-word file), a `search_vector` tsvector column kept outside the Django
+model, and its GIN index. SQLite: an FTS5 table keyed by article id. Other
+databases get nothing and search falls back to plain matching.
+"""
+
+from django.db import migrations
+
+POSTGRESQL_FORWARD = [
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS arabic_news",
+    "CREATE TEXT SEARCH CONFIGURATION arabic_news (COPY = pg_catalog.arabic)",
+    # Latin-script words in Arabic copy (names, acronyms) get English stemming.
+    "ALTER TEXT SEARCH CONFIGURATION arabic_news"
+    " ALTER MAPPING FOR asciiword, asciihword, hword_asciipart WITH english_stem",
+    "ALTER TABLE articles_article ADD COLUMN search_vector tsvector",
+    # /search/: the @@ match of every reader query.
+    "CREATE INDEX article_search_vector_idx ON articles_article"
+    " USING GIN (search_vector)",
+]
+POSTGRESQL_BACKWARD = [
+    "DROP INDEX IF EXISTS article_search_vector_idx",
+    "ALTER TABLE articles_article DROP COLUMN IF EXISTS search_vector",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS arabic_news",
+]
+SQLITE_FORWARD = [
+    "CREATE VIRTUAL TABLE articles_search_fts USING fts5("
+    "headline, meta, body, tokenize = 'unicode61 remove_diacritics 2')",
+]
+SQLITE_BACKWARD = ["DROP TABLE IF EXISTS articles_search_fts"]
+
+
+def _run(statements):
+    def run(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        for statement in statements.get(vendor, []):
+            schema_editor.execute(statement)
+
+    return run
+
+
+def index_existing_articles(apps, schema_editor):
+    from articles.search.documents import refresh_search_documents
+
+    Article = apps.get_model("articles", "Article")
+    refresh_search_documents(Article.objects.using(schema_editor.connection.alias))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0002_roles"),
+    ]
+
+    operations = [
+        migrations.RunPython(
+            _run({"postgresql": POSTGRESQL_FORWARD, "sqlite": SQLITE_FORWARD}),
+            _run({"postgresql": POSTGRESQL_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+        ),
+        migrations.RunPython(index_existing_articles, migrations.RunPython.noop),
+    ]

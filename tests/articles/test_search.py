@@ -1,0 +1,366 @@
+"""/search/: Arabic-aware matching, ranking, filters, bad input, highlighting.
+
+These run on SQLite (FTS5 fallback) and on PostgreSQL (weighted tsvector);
+the few that only make sense on PostgreSQL are marked `postgres`.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from articles.search.documents import refresh_search_documents, update_search_document
+from articles.search.query import parse_query, search_articles
+
+from ..factories import ArticleFactory, AuthorFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("articles:search")
+requires_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL full-text search"
+)
+
+
+def indexed(**kwargs):
+    """An article whose search document is written, as the admin does on save."""
+    article = ArticleFactory(**kwargs)
+    update_search_document(article)
+    return article
+
+
+@pytest.fixture
+def found(client):
+    """Search as a reader would; the articles on the first page, in order."""
+
+    def search(query, **params):
+        response = client.get(SEARCH, {"q": query, **params})
+        assert response.status_code == 200
+        return [r["article"] for r in response.context.get("results") or []]
+
+    return search
+
+
+# Arabic spelling ----------------------------------------------------------
+
+
+def test_query_without_hamza_or_taa_marbuta_finds_the_written_headline(found):
+    article = indexed(headline="مفاوضات الأسلحة النووية تتعثر في جنيف")
+    assert found("الاسلحه النوويه") == [article]
+
+
+def test_taa_marbuta_and_haa_find_each_other(found):
+    with_taa = indexed(headline="خطة مكافحة التصحر", body="")
+    with_haa = indexed(headline="لجنة مكافحه الفساد", body="")
+    assert set(found("مكافحة")) == {with_taa, with_haa}
+    assert set(found("مكافحه")) == {with_taa, with_haa}
+
+
+def test_diacritics_and_tatweel_are_ignored_both_ways(found):
+    plain = indexed(headline="المدرسة الجديدة تفتح أبوابها")
+    vowelled = indexed(headline="الحُكُومَةُ تُعلِنُ المـــيزانية")
+    assert found("المَدْرَسَةُ") == [plain]
+    assert found("الحكومة") == [vowelled]
+    assert found("الميزانية") == [vowelled]
+
+
+def test_alef_maqsura_and_arabic_indic_digits_fold(found):
+    article = indexed(headline="مستشفى جديد يفتح عام ٢٠٢٥")
+    assert found("مستشفي 2025") == [article]
+
+
+def test_tags_authors_kicker_and_standfirst_are_searchable(found):
+    author = AuthorFactory(name="ليلى الحسيني")
+    article = indexed(
+        headline="عنوان عام",
+        kicker="تقرير خاص",
+        standfirst="الجفاف يضرب المزارعين",
+        tags=["المناخ"],
+        authors=[author],
+    )
+    for query in ("الحسيني", "المناخ", "الجفاف", "تقرير"):
+        assert found(query) == [article], query
+
+
+def test_every_word_must_match(found):
+    both = indexed(headline="زلزال قوي يضرب المغرب")
+    indexed(headline="زلزال في اليابان")
+    assert found("زلزال المغرب") == [both]
+
+
+def test_stop_words_do_not_decide_the_match(found):
+    article = indexed(headline="الاقتصاد المغربي ينمو")
+    assert found("في الاقتصاد من") == [article]
+
+
+# Visibility -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{"draft": True}, {"in_review": True}, {"withdrawn": True}, {"scheduled": True}],
+    ids=["draft", "in review", "withdrawn", "scheduled"],
+)
+def test_unpublished_articles_are_never_found(state, found):
+    indexed(headline="فضيحة الميناء الكبرى", **state)
+    assert found("فضيحة الميناء") == []
+
+
+def test_withdrawing_an_indexed_article_hides_it_at_once(found):
+    article = indexed(headline="فضيحة الميناء الكبرى")
+    article.withdraw()
+    assert found("فضيحة") == []
+
+
+def test_an_article_without_a_document_is_not_found_until_reindexed(found):
+    article = ArticleFactory(headline="قمة الرياض الاقتصادية")
+    assert found("قمة الرياض") == []
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert found("قمة الرياض") == [article]
+
+
+# Ranking --------------------------------------------------------------------
+
+
+def test_headline_match_ranks_above_body_only_match(found):
+    in_body = indexed(
+        headline="أخبار متفرقة",
+        body="<p>تحدث الوزير عن الطاقة الشمسية في مؤتمر صحافي طويل.</p>",
+    )
+    in_headline = indexed(headline="الطاقة الشمسية تغزو الصحراء", body="<p>نص.</p>")
+    assert found("الطاقة الشمسية") == [in_headline, in_body]
+
+
+def test_fresh_story_beats_old_story_of_equal_relevance(found):
+    now = timezone.now()
+    old = indexed(
+        headline="انتخابات بلدية", published_at=now - timezone.timedelta(days=400)
+    )
+    fresh = indexed(
+        headline="انتخابات بلدية", published_at=now - timezone.timedelta(hours=2)
+    )
+    assert found("انتخابات") == [fresh, old]
+
+
+# Filters and pagination -----------------------------------------------------
+
+
+def test_section_filter_keeps_that_section_only(found):
+    sport, economy = SectionFactory(slug="رياضة"), SectionFactory(slug="اقتصاد")
+    in_sport = indexed(headline="ملعب جديد", section=sport)
+    indexed(headline="ملعب للبيع", section=economy)
+    assert found("ملعب", section="رياضة") == [in_sport]
+
+
+def test_date_range_filter(found):
+    now = timezone.now()
+    indexed(headline="موسم الحصاد", published_at=now - timezone.timedelta(days=60))
+    recent = indexed(
+        headline="موسم الحصاد", published_at=now - timezone.timedelta(days=2)
+    )
+    since = (now - timezone.timedelta(days=10)).date().isoformat()
+    until = now.date().isoformat()
+    assert found("الحصاد", date_from=since, date_to=until) == [recent]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"date_from": "أمس"}, "سنة-شهر-يوم"),
+        ({"date_to": "2024-13-45"}, "سنة-شهر-يوم"),
+        ({"date_from": "2025-02-01", "date_to": "2025-01-01"}, "يسبق"),
+        ({"section": "لا-يوجد"}, "غير موجود"),
+        ({"date_from": "99999-01-01"}, "سنة-شهر-يوم"),
+    ],
+)
+def test_junk_filters_answer_200_with_a_message_and_keep_results(
+    client, params, message
+):
+    article = indexed(headline="ملعب جديد")
+    response = client.get(SEARCH, {"q": "ملعب", **params})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert [r["article"] for r in response.context["results"]] == [article]
+
+
+def test_results_are_paginated_with_filters_kept_in_links(client):
+    for _ in range(23):
+        indexed(headline="أمطار غزيرة")
+    first = client.get(SEARCH, {"q": "أمطار"})
+    assert len(first.context["results"]) == 20
+    assert first.context["page_obj"].paginator.count == 23
+    assert "عدد النتائج: 23" in first.content.decode()
+    assert "page=2" in first.content.decode()
+    second = client.get(SEARCH, {"q": "أمطار", "page": "2"})
+    assert len(second.context["results"]) == 3
+
+
+@pytest.mark.parametrize("page", ["9", "0", "-1", "abc", "1e9", "٢"])
+def test_junk_or_out_of_range_page_is_404(client, page):
+    indexed(headline="أمطار غزيرة")
+    assert client.get(SEARCH, {"q": "أمطار", "page": page}).status_code == 404
+
+
+# Bad input ------------------------------------------------------------------
+
+BAD_QUERIES = [
+    "س" * 10_000,
+    "& | ! : * ( ) ' \"",
+    "النووية & | ! الأسلحة:* (",
+    '"unterminated',
+    "NEAR(a b) AND OR NOT",
+    "😀🔥 🇸🇦",
+    "\u064e\u0651\u0652",
+    "ـــــ",
+    "'; DROP TABLE articles_article; --",
+    "1' OR '1'='1",
+    "   \t\n  ",
+    "\x00null",
+    "-",
+    "في من على إلى",
+]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_input_answers_200_with_a_sensible_page(client, query):
+    indexed(headline="الأسلحة النووية")
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 200
+    assert response.context["form"] is not None
+    assert "suggested_sections" in response.context or response.context["results"]
+
+
+def test_long_query_is_cut_to_a_sane_length():
+    terms = parse_query("كلمة " * 5000)
+    assert len(terms.text) <= 200
+    assert len(terms.words) <= 12
+
+
+def test_query_still_finds_after_junk_around_it(found):
+    article = indexed(headline="الأسلحة النووية")
+    assert found("!!الأسلحة** & (النووية)") == [article]
+
+
+# Page -----------------------------------------------------------------------
+
+
+def test_empty_query_page_suggests_sections_and_latest(client):
+    SectionFactory(name="الرياضة", slug="رياضة")
+    ArticleFactory(headline="آخر خبر منشور")
+    response = client.get(SEARCH)
+    assert response.status_code == 200
+    assert response.templates[0].name == "articles/search.html"
+    body = response.content.decode()
+    assert "عمّ تبحث؟" in body
+    assert "الرياضة" in body and "آخر خبر منشور" in body
+
+
+def test_no_results_page_suggests_sections_and_latest(client):
+    ArticleFactory(headline="آخر خبر منشور")
+    response = client.get(SEARCH, {"q": "كلمةغيرموجودة"})
+    body = response.content.decode()
+    assert "لم نجد ما يطابق بحثك" in body
+    assert "آخر خبر منشور" in body
+
+
+def test_header_box_shows_the_query(client):
+    response = client.get(SEARCH, {"q": "الأسلحة"})
+    assert 'id="site-search-q"' in response.content.decode()
+    assert 'value="الأسلحة"' in response.content.decode()
+
+
+def test_matches_are_highlighted_in_headline_and_snippet(client):
+    indexed(
+        headline="مفاوضات الأسلحة النووية",
+        body="<p>قال المفاوضون إن ملف الأسلحة النووية ما زال عالقًا.</p>",
+    )
+    body = client.get(SEARCH, {"q": "الاسلحه"}).content.decode()
+    assert "مفاوضات <mark>الأسلحة</mark> النووية" in body
+    assert "ملف <mark>الأسلحة</mark> النووية" in body
+
+
+def test_highlighting_escapes_html_in_headline_and_body(client):
+    indexed(
+        headline='<script>alert("x")</script> فضيحة',
+        body="<p>فضيحة &lt;img src=x onerror=alert(1)&gt;</p>",
+    )
+    body = client.get(SEARCH, {"q": "فضيحة"}).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert" in body
+    assert "<img src=x" not in body
+    assert "<mark>فضيحة</mark>" in body
+
+
+def test_query_budget(client, django_assert_max_num_queries):
+    author = AuthorFactory()
+    for _ in range(20):
+        indexed(headline="أمطار غزيرة", authors=[author], tags=["طقس"])
+    with django_assert_max_num_queries(8):
+        response = client.get(SEARCH, {"q": "أمطار"})
+    assert len(response.context["results"]) == 20
+
+
+# Index maintenance ------------------------------------------------------------
+
+
+def test_editing_then_updating_the_document_changes_what_is_found(found):
+    article = indexed(headline="عنوان قديم")
+    article.headline = "عنوان مختلف تماما"
+    article.save()
+    article.tags.add("البرلمان")
+    update_search_document(article)
+    assert found("قديم") == []
+    assert found("البرلمان") == [article]
+
+
+def test_rebuild_command_reports_progress_in_batches(found):
+    for _ in range(5):
+        ArticleFactory(headline="سد النهضة")
+    out = io.StringIO()
+    call_command("rebuild_search_index", "--batch-size", "2", stdout=out)
+    output = out.getvalue()
+    assert "2/5" in output and "4/5" in output and "5/5" in output
+    assert len(found("النهضة")) == 5
+
+
+def test_refresh_returns_the_number_written():
+    ArticleFactory.create_batch(3)
+    assert refresh_search_documents(Article.objects.all()) == 3
+
+
+# PostgreSQL specifics ---------------------------------------------------------
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_search_uses_our_configuration_and_the_stored_vector():
+    sql = str(
+        search_articles(Article.objects.published(), parse_query("الأسلحة")).query
+    )
+    assert "arabic_news" in sql
+    assert "search_vector" in sql
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_stemming_finds_other_forms_of_the_word(found):
+    article = indexed(headline="المعلمون يضربون عن العمل")
+    assert found("المعلم") == [article]
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_stop_words_are_not_in_the_stored_document():
+    article = indexed(headline="الوزير في الرياض من أجل القمة")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_vector::text FROM articles_article WHERE id = %s",
+            [article.pk],
+        )
+        (vector,) = cursor.fetchone()
+    assert "'في'" not in vector and "'من'" not in vector
+    assert ":1A" in vector
