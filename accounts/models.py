@@ -1,7 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article, ArticleAuthor, TaggedArticle
 
 
 class UserManager(BaseUserManager):
@@ -68,3 +73,173 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.name.split(" ")[0] if self.name else self.email
+
+
+class SavedArticle(models.Model):
+    """An article a reader kept for later; one row per reader and article."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("القارئ"),
+        on_delete=models.CASCADE,
+        related_name="saved_articles",
+    )
+    article = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("المقال"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(_("وقت الحفظ"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("مقال محفوظ")
+        verbose_name_plural = _("المقالات المحفوظة")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                name="unique_saved_article",
+                violation_error_message=_("هذا المقال محفوظ لديك من قبل."),
+            )
+        ]
+        indexes = [
+            # /account/saved/: one reader's list, newest first.
+            models.Index(fields=["user", "-saved_at"], name="saved_user_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ← {self.article}"
+
+
+class FollowQuerySet(models.QuerySet):
+    def of_kind(self, kind: str):
+        """Follows of one kind: "section", "tag" or "author"."""
+        return self.filter(**{f"{kind}__isnull": False})
+
+    def target_ids(self, kind: str):
+        """The ids followed for `kind`, as a subquery-friendly values queryset."""
+        return self.of_kind(kind).values(f"{kind}_id")
+
+    def articles(self):
+        """Published articles matching any of these follows, newest first.
+
+        One query whatever the number of follows: each kind is a subquery on
+        the follow table, and EXISTS (rather than a join through tags or
+        bylines) keeps every article once without a DISTINCT.
+        """
+        tagged = TaggedArticle.objects.filter(
+            content_object=OuterRef("pk"), tag_id__in=self.target_ids("tag")
+        )
+        bylined = ArticleAuthor.objects.filter(
+            article=OuterRef("pk"), author_id__in=self.target_ids("author")
+        )
+        return (
+            Article.objects.published()
+            .filter(
+                Q(section_id__in=self.target_ids("section"))
+                | Q(Exists(tagged))
+                | Q(Exists(bylined))
+            )
+            .order_by("-published_at", "-pk")
+        )
+
+
+class Follow(models.Model):
+    """A reader following exactly one section, tag or author."""
+
+    class Kind(models.TextChoices):
+        SECTION = "section", _("قسم")
+        TAG = "tag", _("وسم")
+        AUTHOR = "author", _("كاتب")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("القارئ"),
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
+    section = models.ForeignKey(
+        "articles.Section",
+        verbose_name=_("القسم"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tag = models.ForeignKey(
+        "articles.Tag",
+        verbose_name=_("الوسم"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    author = models.ForeignKey(
+        "articles.Author",
+        verbose_name=_("الكاتب"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("وقت المتابعة"), default=timezone.now)
+
+    objects = FollowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("متابعة")
+        verbose_name_plural = _("المتابعات")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(section__isnull=False, tag__isnull=True, author__isnull=True)
+                    | Q(section__isnull=True, tag__isnull=False, author__isnull=True)
+                    | Q(section__isnull=True, tag__isnull=True, author__isnull=False)
+                ),
+                name="follow_exactly_one_target",
+                violation_error_message=_(
+                    "المتابعة تكون لقسم واحد أو وسم واحد أو كاتب واحد."
+                ),
+            ),
+            # Each also serves the "what does this reader follow" lookups of
+            # /for-you/ and the follow buttons (user is the leading column).
+            *(
+                models.UniqueConstraint(
+                    fields=["user", kind],
+                    condition=Q(**{f"{kind}__isnull": False}),
+                    name=f"unique_follow_{kind}",
+                    violation_error_message=_("أنت تتابع هذا من قبل."),
+                )
+                for kind in ("section", "tag", "author")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.target}"
+
+    @classmethod
+    def target_model(cls, kind: str):
+        """The model a follow of `kind` points at, or None for junk."""
+        if kind not in cls.Kind.values:
+            return None
+        return cls._meta.get_field(kind).related_model
+
+    @classmethod
+    def kind_of(cls, target) -> str:
+        """ "section", "tag" or "author" for a followable object, else ""."""
+        for kind in cls.Kind.values:
+            if isinstance(target, cls.target_model(kind)):
+                return kind
+        return ""
+
+    @property
+    def kind(self) -> str:
+        for kind in self.Kind.values:
+            if getattr(self, f"{kind}_id") is not None:
+                return kind
+        return ""
+
+    @property
+    def target(self):
+        return getattr(self, self.kind, None) if self.kind else None

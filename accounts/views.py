@@ -1,10 +1,427 @@
-# Placeholder views until the accounts issue replaces them.
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from articles.models import Article, Section
+
+from . import pending, services, throttling, tokens
+from .forms import (
+    ChangeEmailForm,
+    DeleteAccountForm,
+    LoginForm,
+    ProfileForm,
+    SignupForm,
+    ThrottledPasswordChangeForm,
+    ThrottledPasswordResetForm,
+)
+from .models import Follow, SavedArticle
+
+PER_PAGE = 20
 
 
-def _placeholder(request, *args, **kwargs):
-    raise Http404
+def _page(request, queryset):
+    # get_page() turns junk (?page=abc, ?page=-1, ?page=99999) into a real page.
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
-signup = profile = saved = following = for_you = _placeholder
-save_article = unsave_article = _placeholder
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# Sign-up, login and verification ----------------------------------------
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if pending.complete(self.request, response.url) == "save":
+            messages.success(self.request, _("حفظنا المقال في قائمة محفوظاتك."))
+        return response
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_prompt_context(self.request)}
+
+
+def _prompt_context(request):
+    """What the login/sign-up pages say about a pending save or follow."""
+    action = pending.peek(request)
+    target = None
+    if action:
+        target = pending.resolve_target(action.get("kind"), action.get("id"))
+    return {"pending_action": action if target else None, "pending_target": target}
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup(request):
+    next_url = pending.safe_next(request, default="/")
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            throttling.check_and_hit(
+                (throttling.SIGNUP_PER_IP, throttling.client_ip(request)),
+                (throttling.SIGNUP_PER_EMAIL, form.cleaned_data["email"].lower()),
+            )
+        except throttling.Throttled as throttled:
+            form.add_error(None, throttled.message)
+        else:
+            user = services.register_reader(
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                request=request,
+                cleaned_data=form.cleaned_data,
+            )
+            if user is not None:
+                pending.complete(request, next_url)
+            # The same answer whether or not the address already had an
+            # account, so sign-up does not reveal who is registered.
+            messages.success(
+                request,
+                _("أرسلنا رسالة إلى %(email)s. افتح الرابط الذي فيها لتأكيد عنوانك.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect(next_url)
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": next_url, **_prompt_context(request)},
+    )
+
+
+@never_cache
+@require_GET
+def verify_email(request, token):
+    user = tokens.user_for_verification_token(token)
+    if user is None:
+        return render(request, "accounts/link_invalid.html", status=400)
+    services.mark_email_verified(user=user)
+    messages.success(request, _("شكرًا! تأكدنا من بريدك الإلكتروني."))
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("accounts:profile")
+    return redirect("accounts:login")
+
+
+@login_required
+@require_POST
+def resend_verification(request):
+    user = request.user
+    if user.is_verified:
+        messages.info(request, _("بريدك الإلكتروني مؤكَّد من قبل."))
+        return redirect("accounts:profile")
+    try:
+        throttling.check_and_hit(
+            (throttling.RESEND_PER_IP, throttling.client_ip(request)),
+            (throttling.RESEND_PER_ACCOUNT, str(user.pk)),
+        )
+    except throttling.Throttled as throttled:
+        messages.error(request, throttled.message)
+    else:
+        services.send_verification_email(user=user)
+        messages.success(
+            request,
+            _("أرسلنا رابط تأكيد جديدًا إلى %(email)s.") % {"email": user.email},
+        )
+    return redirect("accounts:profile")
+
+
+# Passwords ----------------------------------------------------------------
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ThrottledPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    subject_template_name = "emails/password_reset_subject.txt"
+    email_template_name = "emails/password_reset_body.txt"
+    html_email_template_name = "emails/password_reset_body.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    @property
+    def extra_email_context(self):
+        from django.conf import settings
+
+        return {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The reader just proved they read mail at this address.
+        if not form.user.is_verified:
+            services.mark_email_verified(user=form.user)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+# The account --------------------------------------------------------------
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request):
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None, instance=request.user
+    )
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("حُفظ اسمك."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def change_email(request):
+    form = ChangeEmailForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
+    if form.is_valid():
+        try:
+            throttling.check_and_hit(
+                (throttling.EMAIL_CHANGE_PER_ACCOUNT, str(request.user.pk))
+            )
+        except throttling.Throttled as throttled:
+            form.add_error(None, throttled.message)
+        else:
+            new_email = form.cleaned_data["new_email"]
+            services.request_email_change(user=request.user, new_email=new_email)
+            messages.success(
+                request,
+                _("أرسلنا رابط تأكيد إلى %(email)s. لن يتغير عنوانك حتى تفتحه.")
+                % {"email": new_email},
+            )
+            return redirect("accounts:profile")
+    return render(request, "accounts/change_email.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_email_change(request, token):
+    user, new_email = tokens.email_change_for_token(token)
+    if user is None:
+        return render(request, "accounts/link_invalid.html", status=400)
+    if request.method != "POST":
+        # A page with a button, so mail scanners that follow links do not
+        # change anyone's address.
+        return render(
+            request, "accounts/confirm_email_change.html", {"new_email": new_email}
+        )
+    if not services.confirm_email_change(user=user, new_email=new_email):
+        return render(request, "accounts/link_invalid.html", status=400)
+    messages.success(
+        request,
+        _("صار عنوانك %(email)s. استخدمه من الآن لتسجيل الدخول.")
+        % {"email": new_email},
+    )
+    return redirect("accounts:profile")
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
+    if form.is_valid():
+        user = request.user
+        logout(request)
+        services.delete_account(user=user)
+        messages.success(request, _("حذفنا حسابك وكل ما حفظته فيه. نأسف لرحيلك."))
+        return redirect("/")
+    return render(request, "accounts/delete_account.html", {"form": form})
+
+
+# Saved articles -------------------------------------------------------------
+@never_cache
+@login_required
+def saved(request):
+    # Only this reader's rows, and only articles readers may still see: a
+    # withdrawn article simply drops out of the list.
+    saves = (
+        SavedArticle.objects.filter(
+            user=request.user, article__in=Article.objects.published()
+        )
+        .select_related("article__section")
+        .order_by("-saved_at", "-pk")
+    )
+    return render(request, "accounts/saved.html", {"page_obj": _page(request, saves)})
+
+
+@require_POST
+def save_article(request, pk):
+    article = get_object_or_404(
+        Article.objects.published().select_related("section"), pk=pk
+    )
+    if not request.user.is_authenticated:
+        return redirect("accounts:save_prompt", pk=article.pk)
+    services.save_article(user=request.user, article=article)
+    return _toggle_response(
+        request,
+        state=True,
+        default_next=article.get_absolute_url(),
+        message=_("حُفظ المقال في قائمة محفوظاتك."),
+    )
+
+
+@require_POST
+def unsave_article(request, pk):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}")
+    # Filtering by the reader makes a forged id harmless.
+    services.unsave_article(user=request.user, article_id=pk)
+    return _toggle_response(
+        request,
+        state=False,
+        default_next=reverse("accounts:saved"),
+        message=_("أزلنا المقال من محفوظاتك."),
+    )
+
+
+def _toggle_response(request, *, state, default_next, message):
+    if _wants_json(request):
+        response = JsonResponse({"active": state})
+    else:
+        messages.success(request, message)
+        response = redirect(pending.safe_next(request, default=default_next))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@require_GET
+def save_prompt(request, pk):
+    """Where the save button of a logged-out reader leads: sign up or log in."""
+    article = get_object_or_404(
+        Article.objects.published().select_related("section"), pk=pk
+    )
+    next_url = article.get_absolute_url()
+    if not request.user.is_authenticated:
+        pending.remember(
+            request,
+            action="save",
+            kind="article",
+            target_id=article.pk,
+            next_url=next_url,
+        )
+    return render(
+        request,
+        "accounts/prompt.html",
+        {"action": "save", "target": article, "next": next_url},
+    )
+
+
+# Following ------------------------------------------------------------------
+def _get_target(kind, pk):
+    model = Follow.target_model(kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model._default_manager, pk=pk)
+
+
+@require_POST
+def follow(request, kind, pk):
+    target = _get_target(kind, pk)
+    if not request.user.is_authenticated:
+        return redirect("accounts:follow_prompt", kind=kind, pk=target.pk)
+    services.follow(user=request.user, kind=kind, target=target)
+    return _toggle_response(
+        request,
+        state=True,
+        default_next=target.get_absolute_url(),
+        message=_("أنت الآن تتابع «%(name)s».") % {"name": target},
+    )
+
+
+@require_POST
+def unfollow(request, kind, pk):
+    if Follow.target_model(kind) is None:
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    services.unfollow(user=request.user, kind=kind, target_id=pk)
+    return _toggle_response(
+        request,
+        state=False,
+        default_next=reverse("accounts:following"),
+        message=_("ألغيت المتابعة."),
+    )
+
+
+@never_cache
+@require_GET
+def follow_prompt(request, kind, pk):
+    target = _get_target(kind, pk)
+    next_url = target.get_absolute_url()
+    if not request.user.is_authenticated:
+        pending.remember(
+            request, action="follow", kind=kind, target_id=target.pk, next_url=next_url
+        )
+    return render(
+        request,
+        "accounts/prompt.html",
+        {"action": "follow", "target": target, "kind": kind, "next": next_url},
+    )
+
+
+@never_cache
+@login_required
+def following(request):
+    follows = request.user.follows.select_related("section", "tag", "author")
+    by_kind = {kind: [] for kind in Follow.Kind.values}
+    for row in follows:
+        by_kind[row.kind].append(row.target)
+    followed_sections = {section.pk for section in by_kind["section"]}
+    suggestions = [s for s in Section.objects.all() if s.pk not in followed_sections]
+    return render(
+        request,
+        "accounts/following.html",
+        {
+            "sections": by_kind["section"],
+            "tags": by_kind["tag"],
+            "authors": by_kind["author"],
+            "suggestions": suggestions,
+        },
+    )
+
+
+@never_cache
+@login_required
+def for_you(request):
+    articles = request.user.follows.articles().for_listing()
+    page_obj = _page(request, articles)
+    suggestions = []
+    if not page_obj.object_list:
+        suggestions = list(Section.objects.all()[:12])
+    return render(
+        request,
+        "accounts/for_you.html",
+        {"page_obj": page_obj, "suggestions": suggestions},
+    )

@@ -1,0 +1,243 @@
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from django import forms
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+)
+from django.utils.translation import gettext_lazy as _
+
+from . import throttling
+
+User = get_user_model()
+
+
+# Sign-up extensions ------------------------------------------------------
+class SignupExtension(Protocol):
+    """Something another app adds to sign-up (e.g. newsletter choices).
+
+    Register one from that app's AppConfig.ready() with
+    register_signup_extension(). `contribute_to_form` adds fields to a fresh
+    SignupForm; `apply` runs inside the transaction that creates a NEW
+    account (never for an address that already had one).
+    """
+
+    def contribute_to_form(self, form: forms.Form) -> None: ...
+
+    def apply(self, *, user, cleaned_data: Mapping[str, Any]) -> None: ...
+
+
+_signup_extensions: list[SignupExtension] = []
+
+
+def register_signup_extension(extension: SignupExtension) -> None:
+    if extension not in _signup_extensions:
+        _signup_extensions.append(extension)
+
+
+def signup_extensions() -> tuple[SignupExtension, ...]:
+    return tuple(_signup_extensions)
+
+
+# Forms ----------------------------------------------------------------------
+class SignupForm(forms.Form):
+    name = forms.CharField(
+        label=_("الاسم"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("البريد الإلكتروني"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+    password = forms.CharField(
+        label=_("كلمة المرور"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("ثمانية أحرف على الأقل، لا تكون شائعة ولا أرقامًا فقط."),
+    )
+    consent = forms.BooleanField(
+        label=_("أوافق على شروط الاستخدام وعلى أن يحفظ الموقع بياناتي لإدارة حسابي."),
+        error_messages={"required": _("نحتاج إلى موافقتك لإنشاء الحساب.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for extension in signup_extensions():
+            extension.contribute_to_form(self)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("اكتب اسمك."), code="required")
+        return name
+
+    def clean_email(self):
+        return User._default_manager.normalize_email(self.cleaned_data["email"])
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            # The validators compare the password with the name and address.
+            candidate = User(name=cleaned.get("name", ""), email=cleaned.get("email"))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, rate-limited per IP and per address on failures."""
+
+    username = forms.EmailField(
+        label=_("البريد الإلكتروني"),
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={"autofocus": True, "autocomplete": "email", "dir": "ltr"}
+        ),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "البريد الإلكتروني أو كلمة المرور غير صحيحين. تذكّر أن كلمة المرور "
+            "تفرّق بين الأحرف الكبيرة والصغيرة."
+        ),
+        "inactive": _("هذا الحساب معطّل."),
+    }
+
+    def _limits(self, email):
+        ip = throttling.client_ip(self.request) if self.request else ""
+        return (
+            (throttling.LOGIN_PER_IP, ip),
+            (throttling.LOGIN_PER_ACCOUNT, (email or "").lower()),
+        )
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not email or not password:
+            return self.cleaned_data
+        limits = self._limits(email)
+        try:
+            throttling.check(*limits)
+        except throttling.Throttled as throttled:
+            raise forms.ValidationError(throttled.message, code="throttled") from None
+        self.user_cache = authenticate(self.request, username=email, password=password)
+        if self.user_cache is None:
+            throttling.hit(*limits)
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(self.user_cache)
+        throttling.reset(limits[1])
+        return self.cleaned_data
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's reset form: same answer for any address, rate-limited."""
+
+    email = forms.EmailField(
+        label=_("البريد الإلكتروني"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        try:
+            throttling.check_and_hit(
+                (throttling.RESET_PER_IP, throttling.client_ip(self.request)),
+                (throttling.RESET_PER_EMAIL, email.lower()),
+            )
+        except throttling.Throttled as throttled:
+            raise forms.ValidationError(throttled.message, code="throttled") from None
+        return email
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    def clean_old_password(self):
+        limit = ((throttling.PASSWORD_CHECK_PER_ACCOUNT, str(self.user.pk)),)
+        try:
+            throttling.check(*limit)
+        except throttling.Throttled as throttled:
+            raise forms.ValidationError(throttled.message, code="throttled") from None
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            throttling.hit(*limit)
+            raise
+
+
+class CurrentPasswordMixin:
+    """A `password` field that must be the user's current one (rate-limited)."""
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        limit = ((throttling.PASSWORD_CHECK_PER_ACCOUNT, str(self.user.pk)),)
+        try:
+            throttling.check(*limit)
+        except throttling.Throttled as throttled:
+            raise forms.ValidationError(throttled.message, code="throttled") from None
+        if not self.user.check_password(password):
+            throttling.hit(*limit)
+            raise forms.ValidationError(
+                _("كلمة المرور غير صحيحة."), code="password_incorrect"
+            )
+        return password
+
+
+class ChangeEmailForm(CurrentPasswordMixin, forms.Form):
+    new_email = forms.EmailField(
+        label=_("البريد الإلكتروني الجديد"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+    password = forms.CharField(
+        label=_("كلمة المرور الحالية"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_new_email(self):
+        email = User._default_manager.normalize_email(self.cleaned_data["new_email"])
+        if email.lower() == self.user.email.lower():
+            raise forms.ValidationError(_("هذا هو عنوانك الحالي."), code="same_email")
+        return email
+
+
+class DeleteAccountForm(CurrentPasswordMixin, forms.Form):
+    password = forms.CharField(
+        label=_("كلمة المرور"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("للتأكد من أنك صاحب الحساب."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name"]
+        widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("اكتب اسمك."), code="required")
+        return name

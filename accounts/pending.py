@@ -1,0 +1,80 @@
+"""An action an anonymous reader asked for, carried through sign-up or login.
+
+Pressing "save" (or "follow") while logged out stores the wish in the
+session, server-side, so it cannot be forged by a link. It is carried out
+right after the reader signs up or logs in, but only when they come back to
+the page they started from (so a stray prompt visit does not save things
+behind a reader's back later), and only within an hour.
+"""
+
+import time
+
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from articles.models import Article
+
+from . import services
+from .models import Follow
+
+SESSION_KEY = "accounts_pending_action"
+MAX_AGE = 60 * 60
+
+
+def remember(request, *, action: str, kind: str, target_id: int, next_url: str):
+    request.session[SESSION_KEY] = {
+        "action": action,
+        "kind": kind,
+        "id": target_id,
+        "next": next_url,
+        "at": int(time.time()),
+    }
+
+
+def peek(request) -> dict | None:
+    pending = request.session.get(SESSION_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > MAX_AGE:
+        return None
+    return pending
+
+
+def complete(request, redirect_to: str) -> str | None:
+    """Carry out the pending action for the now logged-in reader.
+
+    Returns "save" or "follow" when something was done, else None.
+    """
+    pending = peek(request)
+    request.session.pop(SESSION_KEY, None)
+    if pending is None or pending.get("next") != redirect_to:
+        return None
+    target = resolve_target(pending.get("kind"), pending.get("id"))
+    if target is None:
+        return None
+    if pending.get("action") == "save":
+        services.save_article(user=request.user, article=target)
+        return "save"
+    if pending.get("action") == "follow":
+        services.follow(user=request.user, kind=pending["kind"], target=target)
+        return "follow"
+    return None
+
+
+def safe_next(request, default: str) -> str:
+    """The `next` parameter if it points at this site, else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate,
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
+    ):
+        return candidate
+    return default
+
+
+def resolve_target(kind, pk):
+    """The published article, section, tag or author named by kind and id."""
+    if not isinstance(pk, int):
+        return None
+    if kind == "article":
+        return Article.objects.published().filter(pk=pk).first()
+    model = Follow.target_model(kind)
+    return model._default_manager.filter(pk=pk).first() if model else None

@@ -1,0 +1,177 @@
+"""Account workflows that touch several models or send mail.
+
+Views, forms and commands call these; they never render pages.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+
+from .forms import signup_extensions
+from .mail import absolute_url, send_account_email
+from .models import Follow, SavedArticle
+from .tokens import LINK_MAX_AGE, make_email_change_token, make_verification_token
+
+User = get_user_model()
+
+
+def email_is_taken(email: str, *, exclude=None) -> bool:
+    users = User._default_manager.filter(email__iexact=email)
+    if exclude is not None:
+        users = users.exclude(pk=exclude.pk)
+    return users.exists()
+
+
+def register_reader(
+    *,
+    name: str,
+    email: str,
+    password: str,
+    request,
+    cleaned_data: Mapping[str, Any] | None = None,
+) -> User | None:
+    """Create and log in a reader, or tell an existing owner about the attempt.
+
+    Returns the new user, or None when the address already has an account.
+    The caller answers both cases identically, so sign-up cannot be used to
+    find out who has an account; the owner gets an e-mail instead.
+    """
+    email = User._default_manager.normalize_email(email)
+    if email_is_taken(email):
+        # Hash anyway so both branches take about as long.
+        make_password(password)
+        send_account_email(
+            template="signup_existing",
+            to=email,
+            context={
+                "login_url": absolute_url(reverse("accounts:login")),
+                "reset_url": absolute_url(reverse("accounts:password_reset")),
+            },
+        )
+        return None
+    try:
+        with transaction.atomic():
+            user = User._default_manager.create_user(
+                email=email, password=password, name=name
+            )
+            for extension in signup_extensions():
+                extension.apply(user=user, cleaned_data=cleaned_data or {})
+    except IntegrityError:
+        # Two sign-ups for one address raced; the other one won.
+        return None
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    send_verification_email(user=user)
+    return user
+
+
+def send_verification_email(*, user) -> None:
+    token = make_verification_token(user)
+    send_account_email(
+        template="verify_email",
+        to=user.email,
+        context={
+            "user": user,
+            "verify_url": absolute_url(
+                reverse("accounts:verify_email", kwargs={"token": token})
+            ),
+            "valid_days": LINK_MAX_AGE.days,
+        },
+    )
+
+
+def mark_email_verified(*, user) -> None:
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+
+
+def request_email_change(*, user, new_email: str) -> None:
+    """Mail a confirmation link to `new_email`; nothing changes until it is used."""
+    new_email = User._default_manager.normalize_email(new_email)
+    if email_is_taken(new_email, exclude=user):
+        # Same answer as for a free address: the owner is told instead.
+        send_account_email(
+            template="email_change_taken",
+            to=new_email,
+            context={"reset_url": absolute_url(reverse("accounts:password_reset"))},
+        )
+        return
+    token = make_email_change_token(user, new_email)
+    send_account_email(
+        template="email_change",
+        to=new_email,
+        context={
+            "user": user,
+            "new_email": new_email,
+            "confirm_url": absolute_url(
+                reverse("accounts:confirm_email_change", kwargs={"token": token})
+            ),
+            "valid_days": LINK_MAX_AGE.days,
+        },
+    )
+
+
+def confirm_email_change(*, user, new_email: str) -> bool:
+    """Switch to the confirmed address; False if someone took it meanwhile."""
+    old_email = user.email
+    if email_is_taken(new_email, exclude=user):
+        return False
+    user.email = new_email
+    user.email_verified_at = timezone.now()
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified_at"])
+    except IntegrityError:
+        return False
+    send_account_email(
+        template="email_changed",
+        to=old_email,
+        context={"user": user, "new_email": new_email},
+    )
+    return True
+
+
+def delete_account(*, user) -> None:
+    """Delete the reader and what is theirs alone.
+
+    Saved articles, follows (and newsletter subscriptions) cascade with the
+    user; editorial rows only point at users with SET_NULL, so articles and
+    bylines stay.
+    """
+    user.delete()
+
+
+def save_article(*, user, article: Article) -> SavedArticle:
+    """Save `article` for `user`; saving again (even concurrently) is a no-op."""
+    try:
+        with transaction.atomic():
+            saved, _ = SavedArticle.objects.get_or_create(user=user, article=article)
+    except IntegrityError:
+        # A concurrent request inserted the row between our read and insert.
+        saved = SavedArticle.objects.get(user=user, article=article)
+    return saved
+
+
+def unsave_article(*, user, article_id: int) -> None:
+    """Remove a save; removing one that does not exist is fine."""
+    SavedArticle.objects.filter(user=user, article_id=article_id).delete()
+
+
+def follow(*, user, kind: str, target) -> Follow:
+    """Follow a section, tag or author; following twice keeps one row."""
+    try:
+        with transaction.atomic():
+            row, _ = Follow.objects.get_or_create(user=user, **{kind: target})
+    except IntegrityError:
+        row = Follow.objects.get(user=user, **{kind: target})
+    return row
+
+
+def unfollow(*, user, kind: str, target_id: int) -> None:
+    Follow.objects.filter(user=user, **{f"{kind}_id": target_id}).delete()

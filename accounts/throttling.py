@@ -1,0 +1,116 @@
+"""Rate limits for forms that check a password or send mail.
+
+Fixed windows counted in the shared cache with `cache.add` + `cache.incr`, so
+the limits hold across processes and hosts when the cache is Redis, and also
+work with the local-memory cache in development. Keys expire with their
+window, so nothing is ever locked for good.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.timesince import timeuntil
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    attempts: int
+    window: int  # seconds
+
+    def _bucket(self, now: float) -> int:
+        return int(now // self.window)
+
+    def key(self, identity: str, now: float) -> str:
+        # Hashed so that addresses never sit in the cache in clear and odd
+        # characters cannot break a memcached/Redis key.
+        digest = hashlib.sha256(identity.strip().lower().encode()).hexdigest()[:32]
+        return f"throttle:{self.scope}:{digest}:{self._bucket(now)}"
+
+    def retry_after(self, now: float) -> int:
+        """Seconds until the current window closes."""
+        return max(1, int((self._bucket(now) + 1) * self.window - now))
+
+
+LOGIN_PER_IP = Limit("login-ip", attempts=30, window=15 * 60)
+LOGIN_PER_ACCOUNT = Limit("login-account", attempts=5, window=15 * 60)
+SIGNUP_PER_IP = Limit("signup-ip", attempts=10, window=60 * 60)
+SIGNUP_PER_EMAIL = Limit("signup-email", attempts=3, window=60 * 60)
+RESET_PER_IP = Limit("reset-ip", attempts=10, window=60 * 60)
+RESET_PER_EMAIL = Limit("reset-email", attempts=3, window=60 * 60)
+RESEND_PER_IP = Limit("resend-ip", attempts=10, window=60 * 60)
+RESEND_PER_ACCOUNT = Limit("resend-account", attempts=3, window=60 * 60)
+EMAIL_CHANGE_PER_ACCOUNT = Limit("email-change-account", attempts=5, window=60 * 60)
+PASSWORD_CHECK_PER_ACCOUNT = Limit("password-check", attempts=5, window=15 * 60)
+
+
+class Throttled(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+    @property
+    def message(self) -> str:
+        until = timezone.now() + timedelta(seconds=self.retry_after)
+        return _(
+            "محاولات كثيرة في وقت قصير. لحماية حسابك أوقفنا المحاولات مؤقتًا؛ "
+            "حاول مرة أخرى بعد %(wait)s."
+        ) % {"wait": timeuntil(until, depth=1)}
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _count(limit: Limit, identity: str, now: float) -> int:
+    return cache.get(limit.key(identity, now), 0)
+
+
+def check(*limits: tuple[Limit, str]) -> None:
+    """Raise Throttled if any (limit, identity) pair has used its attempts."""
+    now = _now()
+    waits = [
+        limit.retry_after(now)
+        for limit, identity in limits
+        if identity and _count(limit, identity, now) >= limit.attempts
+    ]
+    if waits:
+        raise Throttled(max(waits))
+
+
+def hit(*limits: tuple[Limit, str]) -> None:
+    """Count one attempt against each (limit, identity) pair."""
+    now = _now()
+    for limit, identity in limits:
+        if not identity:
+            continue
+        key = limit.key(identity, now)
+        # add() is a no-op when the key exists; incr() is atomic on Redis.
+        cache.add(key, 0, timeout=limit.window)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=limit.window)
+
+
+def check_and_hit(*limits: tuple[Limit, str]) -> None:
+    """Refuse when over a limit, otherwise count this attempt."""
+    check(*limits)
+    hit(*limits)
+
+
+def reset(*limits: tuple[Limit, str]) -> None:
+    """Forget the attempts of the current window (after a successful login)."""
+    now = _now()
+    cache.delete_many([limit.key(identity, now) for limit, identity in limits])
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR is the only address a client cannot forge; behind a proxy
+    # the deployment must set it from the trusted X-Forwarded-For hop.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
