@@ -36,15 +36,19 @@ from .models import (
 )
 
 # The rich-text editor (django-prose-editor) loads its ES modules through an
-# inline <script type="importmap">, and its editor core injects a small <style>
-# element. Our site-wide policy allows only same-origin scripts and styles, so
-# the pages that show the editor (add, change and revert an article) also allow
-# elements carrying this request's nonce, which Django's admin templates put on
-# everything they render. Nothing else is relaxed, and only on those views.
+# inline <script type="importmap">, and its editor core (Tiptap) injects one
+# fixed <style> element with ProseMirror's base rules. Our site-wide policy
+# allows only same-origin scripts and styles, so the pages that show the
+# editor (add, change and revert an article) also allow scripts carrying this
+# request's nonce (Django's admin templates put it on everything they render)
+# and that one stylesheet by its hash. Nothing else is relaxed, and only on
+# those views. tests/articles/test_admin_editor.py recomputes the hash from the
+# installed editor, so an upgrade that changes it fails loudly.
+EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 EDITOR_CSP = {
     **settings.SECURE_CSP,
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, EDITOR_STYLE_HASH],
 }
 with_editor_csp = method_decorator(csp_override(EDITOR_CSP))
 
@@ -94,7 +98,34 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ArticleAuthorInline(admin.TabularInline):
+class ArticleInlineMixin:
+    """Bylines and related headlines belong to the article: whoever may change
+    the article may change them (no separate model permissions to hand out)."""
+
+    def _article_permission(self, request, obj):
+        article_admin = self.admin_site.get_model_admin(Article)
+        if obj is None:
+            return article_admin.has_add_permission(
+                request
+            ) or article_admin.has_change_permission(request)
+        return article_admin.has_change_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(Article).has_view_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return self._article_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._article_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._article_permission(request, obj)
+
+
+class ArticleAuthorInline(ArticleInlineMixin, admin.TabularInline):
     model = ArticleAuthor
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
@@ -103,7 +134,7 @@ class ArticleAuthorInline(admin.TabularInline):
     verbose_name_plural = _("الكتّاب (بالترتيب)")
 
 
-class RelatedArticleInline(admin.TabularInline):
+class RelatedArticleInline(ArticleInlineMixin, admin.TabularInline):
     model = RelatedArticle
     fk_name = "from_article"
     autocomplete_fields = ["to_article"]
