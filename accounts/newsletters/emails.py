@@ -104,7 +104,14 @@ class RenderedIssue:
 
 def render_issue(issue: NewsletterIssue) -> RenderedIssue:
     """Render an issue's HTML and text once, with per-reader markers."""
-    items = issue.items.select_related("article__section").order_by("position", "pk")
+    from articles.models import Article
+
+    # An article withdrawn after it was picked must not go out.
+    items = (
+        issue.items.filter(article__in=Article.objects.published())
+        .select_related("article__section")
+        .order_by("position", "pk")
+    )
     # Always in the site's language: the worker has no request to pick one.
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -116,7 +123,6 @@ def render_issue(issue: NewsletterIssue) -> RenderedIssue:
             "manage_url": absolute_url(reverse("newsletters:manage")),
             "site_url": settings.SITE_URL,
             "site_name": settings.SITE_NAME,
-            "logo_url": absolute_url(f"{settings.STATIC_URL}img/favicon.svg"),
         }
         html = render_to_string("emails/newsletter_issue_body.html", context)
         text = render_to_string("emails/newsletter_issue_body.txt", context)

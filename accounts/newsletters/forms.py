@@ -21,6 +21,18 @@ class NewsletterChoiceField(forms.ModelMultipleChoiceField):
         )
         super().__init__(**kwargs)
 
+    def _check_values(self, value):
+        # Refuse non-numbers and huge numbers before they reach the database
+        # (SQLite overflows on integers past 64 bits).
+        for pk in value:
+            if not str(pk).isdigit() or len(str(pk)) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
     def label_from_instance(self, obj):
         return obj.name
 

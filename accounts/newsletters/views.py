@@ -16,7 +16,8 @@ from .services import set_subscriptions, subscription_from_token, unsubscribe
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request):
-    form = SubscriptionsForm(request.POST or None)
+    # Not `request.POST or None`: unticking every box posts an empty form.
+    form = SubscriptionsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             set_subscriptions(
