@@ -249,7 +249,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         queryset, may_have_duplicates = super().get_search_results(
             request, queryset, search_term
         )
-        if request.GET.get("model_name") == "article":
+        if request.GET.get("model_name") == "relatedarticle":
             # Related-headline autocomplete: only stories readers can reach.
             queryset = queryset.filter(status=Article.Status.PUBLISHED)
         return queryset, may_have_duplicates
