@@ -54,7 +54,7 @@ def front_page_data(articles=300, sections=6):
         created.append(article)
     for article in created[:4]:
         with_image(article)
-    RelatedArticle.objects.create(from_article=created[3], to_article=created[50])
+    RelatedArticle.objects.create(from_article=created[3], to_article=created[-1])
     ArticleFactory(draft=True, section=section_list[0], headline="مسودة سرية")
     ArticleFactory(scheduled=True, section=section_list[0], headline="خبر مجدول")
     ArticleFactory(withdrawn=True, section=section_list[0], headline="خبر مسحوب")

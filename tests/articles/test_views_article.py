@@ -1,0 +1,340 @@
+import json
+import re
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+
+from articles.models import RelatedArticle
+from tests.articles.reader_data import front_page_data, with_image
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def json_ld(response):
+    match = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    return json.loads(match.group(1))
+
+
+def test_article_page_shows_the_story_once_with_one_h1(client):
+    author = AuthorFactory(name="سلمى العبدالله")
+    article = ArticleFactory(
+        kicker="حصري",
+        headline="البرلمان يقر قانون الشفافية",
+        standfirst="تصويت بالأغلبية بعد جلسة طويلة.",
+        dateline="بيروت",
+        authors=[author],
+        tags=["شفافية", "برلمان"],
+    )
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "articles/article_detail.html" in [t.name for t in response.templates]
+    content = response.content.decode()
+    assert content.count("<h1") == 1
+    assert "البرلمان يقر قانون الشفافية</h1>" in content
+    assert "حصري" in content and "تصويت بالأغلبية" in content and "بيروت" in content
+    assert f'href="{author.get_absolute_url()}" rel="author"' in content
+    assert 'rel="tag"' in content and "شفافية" in content
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT', content)
+
+
+def test_dates_use_arabic_month_names(client):
+    article = ArticleFactory()
+    article.published_at = article.published_at.replace(month=3, day=15)
+    article.save()
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    assert "مارس" in content
+
+
+def test_body_is_rendered_as_sanitised_html(client):
+    article = ArticleFactory(
+        body='<p>نص <strong>مهم</strong></p><script>alert("x")</script>'
+    )
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    assert "<strong>مهم</strong>" in content
+    assert 'alert("x")' not in content
+
+
+def test_headline_cannot_break_out_of_the_json_ld(client):
+    article = ArticleFactory(headline="عنوان </script><script>alert(1)</script>")
+
+    response = client.get(article.get_absolute_url())
+
+    content = response.content.decode()
+    assert "<script>alert(1)" not in content
+    assert json_ld(response)["headline"].startswith("عنوان </script>")
+
+
+def test_wrong_section_or_slug_redirects_permanently_to_the_canonical_url(client):
+    article = ArticleFactory()
+    other = SectionFactory()
+    canonical = article.get_absolute_url()
+
+    wrong_slug = reverse(
+        "articles:detail",
+        kwargs={"section": article.section.slug, "pk": article.pk, "slug": "قديم"},
+    )
+    wrong_section = reverse(
+        "articles:detail",
+        kwargs={"section": other.slug, "pk": article.pk, "slug": article.slug},
+    )
+
+    for url in (wrong_slug, wrong_section):
+        response = client.get(url)
+        assert response.status_code == 301
+        assert response["Location"] == canonical
+
+
+@pytest.mark.parametrize("state", ["draft", "in_review", "withdrawn", "scheduled"])
+def test_unpublished_articles_answer_404(client, state):
+    article = ArticleFactory(**{state: True})
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_unknown_article_id_answers_404(client):
+    section = SectionFactory()
+
+    assert client.get(f"/{section.slug}/999999-لا-شيء/").status_code == 404
+
+
+def test_arabic_slug_with_diacritics_round_trips(client):
+    article = ArticleFactory(headline="مُؤْتَمَرٌ دَوْلِيٌّ فِي الرِّبَاط")
+
+    assert article.slug == "مؤتمر-دولي-في-الرباط"
+    url = article.get_absolute_url()
+    assert quote("مؤتمر") in url
+    assert client.get(url).status_code == 200
+
+
+def test_open_graph_twitter_and_canonical_metadata(client, settings):
+    settings.SITE_URL = "https://news.example"
+    article = with_image(ArticleFactory(tags=["مناخ"]))
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    canonical = "https://news.example" + article.get_absolute_url()
+    assert f'<link rel="canonical" href="{canonical}">' in content
+    assert '<meta property="og:type" content="article">' in content
+    assert re.search(
+        r'property="og:image" content="https://news.example/media/', content
+    )
+    assert 'property="article:published_time"' in content
+    assert f'property="article:section" content="{article.section.name}"' in content
+    assert 'property="article:tag" content="مناخ"' in content
+    assert 'name="twitter:card" content="summary_large_image"' in content
+    assert '<meta name="description"' in content
+
+
+def test_json_ld_describes_a_news_article_with_three_crops(client, settings):
+    settings.SITE_URL = "https://news.example"
+    author = AuthorFactory()
+    article = with_image(ArticleFactory(authors=[author]))
+
+    data = json_ld(client.get(article.get_absolute_url()))
+
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == article.headline
+    assert len(data["image"]) == 3
+    assert all(url.startswith("https://news.example/") for url in data["image"])
+    assert {"16x9", "4x3", "1x1"} <= {
+        crop for crop in ("16x9", "4x3", "1x1") for url in data["image"] if crop in url
+    }
+    assert data["datePublished"] and data["dateModified"]
+    assert data["author"] == [
+        {
+            "@type": "Person",
+            "name": author.name,
+            "url": "https://news.example" + author.get_absolute_url(),
+        }
+    ]
+    assert data["publisher"]["@type"] == "Organization"
+    assert data["publisher"]["logo"]["url"].startswith("https://news.example/static/")
+    assert data["mainEntityOfPage"]["@id"] == (
+        "https://news.example" + article.get_absolute_url()
+    )
+
+
+def test_opinion_columns_are_opinion_news_articles(client):
+    article = ArticleFactory(opinion=True)
+
+    assert json_ld(client.get(article.get_absolute_url()))["@type"] == (
+        "OpinionNewsArticle"
+    )
+
+
+def test_figure_has_caption_credit_dimensions_and_srcset(client):
+    article = with_image(ArticleFactory(), caption="الميناء فجرًا", credit="رويترز")
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    figure = re.search(r"<figure.*?</figure>", content, re.S).group(0)
+    assert "الميناء فجرًا" in figure and "رويترز" in figure
+    assert "srcset=" in figure and "sizes=" in figure
+    assert re.search(r'width="\d+" height="\d+"', figure)
+    assert 'alt="متظاهرون في ساحة المدينة"' in figure
+    assert 'loading="lazy"' not in figure
+
+
+def test_article_without_image_tags_or_authors_still_renders(client):
+    article = ArticleFactory(standfirst="", dateline="")
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<figure" not in content
+    assert 'rel="tag"' not in content
+    assert 'property="og:image"' not in content
+    assert "image" not in json_ld(response)
+
+
+def test_twenty_tags_and_three_authors_are_all_linked(client):
+    authors = [AuthorFactory() for _ in range(3)]
+    article = ArticleFactory(authors=authors, tags=[f"وسم {n}" for n in range(20)])
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    assert content.count('rel="tag"') == 20
+    assert content.count('rel="author"') == 3
+    assert content.count('property="article:tag"') == 20
+
+
+def test_related_headlines_put_editor_picks_first_then_tags_then_section(client):
+    section = SectionFactory()
+    article = ArticleFactory(section=section, tags=["مياه", "سدود"])
+    picked = ArticleFactory(headline="اختيار المحرر")
+    by_two_tags = ArticleFactory(headline="يشترك بوسمين", tags=["مياه", "سدود"])
+    by_one_tag = ArticleFactory(headline="يشترك بوسم", tags=["مياه"])
+    same_section = ArticleFactory(section=section, headline="من القسم نفسه")
+    hidden_pick = ArticleFactory(draft=True, headline="مسودة مرتبطة")
+    hidden_tagged = ArticleFactory(scheduled=True, headline="مجدول", tags=["مياه"])
+    RelatedArticle.objects.create(from_article=article, to_article=hidden_pick)
+    RelatedArticle.objects.create(from_article=article, to_article=picked, position=1)
+
+    response = client.get(article.get_absolute_url())
+
+    related = response.context["related_articles"]
+    assert related[:4] == [picked, by_two_tags, by_one_tag, same_section]
+    assert article not in related
+    assert hidden_pick not in related and hidden_tagged not in related
+    content = response.content.decode()
+    assert "مسودة مرتبطة" not in content and "مجدول" not in content
+
+
+def test_more_from_section_lists_only_published_articles_of_the_section(client):
+    section = SectionFactory()
+    article = ArticleFactory(section=section)
+    siblings = [ArticleFactory(section=section) for _ in range(8)]
+    ArticleFactory(section=section, withdrawn=True, headline="مسحوب من القسم")
+
+    response = client.get(article.get_absolute_url())
+
+    shown = response.context["related_articles"] + response.context["more_from_section"]
+    assert set(shown) <= set(siblings)
+    assert "مسحوب من القسم" not in response.content.decode()
+
+
+def test_share_links_are_plain_links_and_copy_button_uses_static_js(client):
+    article = ArticleFactory()
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    for host in (
+        "x.com/intent/post",
+        "www.facebook.com/sharer",
+        "wa.me",
+        "t.me/share",
+    ):
+        assert f"https://{host}" in content
+    assert 'href="mailto:?' in content
+    assert "data-copy-url=" in content
+    assert "<script src=" in content and "/static/js/site.js" in content
+    assert re.search(r"<script>(?!\s*</script>)", content) is None  # no inline JS
+
+
+def test_anonymous_reader_is_invited_to_sign_up_and_come_back(client):
+    article = ArticleFactory()
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    signup = reverse("accounts:signup")
+    assert f'href="{signup}?next={quote(article.get_absolute_url())}"' in content
+    assert "احفظ المقالات" in content and "نشراتنا البريدية" in content
+
+
+def test_signed_in_reader_gets_no_invitation_and_a_private_page(reader):
+    article = ArticleFactory()
+
+    response = reader.get(article.get_absolute_url())
+
+    assert "نشراتنا البريدية" not in response.content.decode()
+    assert "private" in response["Cache-Control"]
+
+
+def test_published_article_page_carries_the_view_beacon(client):
+    article = ArticleFactory()
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    beacon = reverse("articles:count_view", kwargs={"pk": article.pk})
+    assert f'data-view-url="{beacon}"' in content
+
+
+def test_article_context_can_render_a_draft_for_staff_preview(rf):
+    from django.template.loader import render_to_string
+
+    from articles.views import get_article_context
+
+    draft = ArticleFactory(draft=True, headline="مسودة للمعاينة")
+    request = rf.get("/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+
+    html = render_to_string(
+        "articles/article_detail.html", get_article_context(draft), request=request
+    )
+
+    assert "مسودة للمعاينة</h1>" in html
+    assert "data-view-url" not in html  # previews are not counted
+
+
+def test_anonymous_article_is_cacheable_and_answers_304(client):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+
+    response = client.get(url)
+
+    assert "public" in response["Cache-Control"]
+    assert "max-age" in response["Cache-Control"]
+    assert response["Last-Modified"] and response["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert (
+        client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code
+        == 304
+    )
+    assert client.get(url, HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+
+def test_article_page_query_budget_on_300_articles(
+    client, django_assert_max_num_queries
+):
+    articles = front_page_data(300)
+    lead = articles[3]
+
+    with django_assert_max_num_queries(10):
+        response = client.get(lead.get_absolute_url())
+
+    assert response.status_code == 200
