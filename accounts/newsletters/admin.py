@@ -19,6 +19,7 @@ from articles.models import Article
 
 from . import delivery, services
 from .emails import render_issue
+from .forms import SafeModelChoiceField
 from .models import (
     Delivery,
     IssueArticle,
@@ -112,13 +113,13 @@ class NewsletterAdmin(admin.ModelAdmin):
             fields.remove("export_link")
         return fields
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not request.user.has_perm(EXPORT_PERMISSION):
-            actions.pop("export_subscribers", None)
-        return actions
+    def has_export_permission(self, request):
+        return request.user.has_perm(EXPORT_PERMISSION)
 
-    @admin.action(description=gettext_lazy("تصدير المشتركين النشطين (CSV)"))
+    @admin.action(
+        description=gettext_lazy("تصدير المشتركين النشطين (CSV)"),
+        permissions=["export"],
+    )
     def export_subscribers(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(
@@ -193,6 +194,10 @@ class IssueArticleInline(admin.TabularInline):
     def get_autocomplete_fields(self, request):
         return _article_autocomplete(self, request)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_change_permission(self, request, obj=None):
         return (obj is None or obj.is_editable) and super().has_change_permission(
             request, obj
@@ -202,7 +207,7 @@ class IssueArticleInline(admin.TabularInline):
 
 
 class BreakingAlertForm(forms.Form):
-    article = forms.ModelChoiceField(
+    article = SafeModelChoiceField(
         label=gettext_lazy("المقال العاجل"),
         queryset=Article.objects.published(),
         error_messages={
@@ -214,10 +219,12 @@ class BreakingAlertForm(forms.Form):
     def __init__(self, *args, admin_site, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["article"].queryset = Article.objects.published()
+        field = self.fields["article"]
         if _article_autocomplete(None, request):
-            self.fields["article"].widget = AutocompleteSelect(
+            field.widget = AutocompleteSelect(
                 IssueArticle._meta.get_field("article"), admin_site
             )
+            field.widget.choices = field.choices
 
 
 @admin.register(NewsletterIssue)
@@ -246,6 +253,10 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
         if obj and not obj.is_editable:
             return [*fixed, "newsletter", "subject", "intro", "send_at"]
         return fixed
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -280,7 +291,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
             '<ul class="nl-counts">'
             "<li>{}: <strong>{}</strong></li><li>{}: <strong>{}</strong></li>"
             "<li>{}: <strong>{}</strong></li><li>{}: <strong>{}</strong></li>"
-            "<li>{}: <strong>{}</strong></li><li>{}: <strong>{:.1f}</strong></li>"
+            "<li>{}: <strong>{}</strong></li><li>{}: <strong>{}</strong></li>"
             "</ul>",
             done,
             max(total, 1),
@@ -296,7 +307,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
             _("أُلغيت قبل الإرسال"),
             counts["skipped"],
             _("رسالة في الثانية"),
-            rate,
+            f"{rate:.1f}",
         )
 
     # Buttons on the change form: each saves the form first, then acts.

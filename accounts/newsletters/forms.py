@@ -4,6 +4,31 @@ from django.utils.translation import gettext_lazy as _
 from .models import Newsletter
 
 
+def _is_sane_pk(value) -> bool:
+    # SQLite overflows on integers past 64 bits; refuse them before the query.
+    return str(value).isdigit() and len(str(value)) <= 18
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that answers junk ids with a form error, never a 500."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not _is_sane_pk(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        # Widgets (the admin autocomplete) re-query the submitted value when
+        # the form is shown again; a junk id must not reach that query either.
+        if data in self.empty_values or not _is_sane_pk(data):
+            return initial
+        return super().bound_data(data, initial)
+
+
 class NewsletterChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -22,10 +47,8 @@ class NewsletterChoiceField(forms.ModelMultipleChoiceField):
         super().__init__(**kwargs)
 
     def _check_values(self, value):
-        # Refuse non-numbers and huge numbers before they reach the database
-        # (SQLite overflows on integers past 64 bits).
         for pk in value:
-            if not str(pk).isdigit() or len(str(pk)) > 18:
+            if not _is_sane_pk(pk):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
