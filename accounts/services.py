@@ -89,6 +89,10 @@ def send_verification_email(*, user) -> None:
 def mark_email_verified(*, user) -> None:
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
+    # Double opt-in: newsletter choices made before verifying start now.
+    from accounts.newsletters.services import confirm_pending_subscriptions
+
+    confirm_pending_subscriptions(user)
 
 
 def request_email_change(*, user, new_email: str) -> None:

@@ -6,3 +6,10 @@ class NewslettersConfig(AppConfig):
     name = "accounts.newsletters"
     label = "newsletters"
     verbose_name = _("النشرات البريدية")
+
+    def ready(self):
+        from accounts.forms import register_signup_extension
+
+        from .signup import newsletter_signup
+
+        register_signup_extension(newsletter_signup)

@@ -57,7 +57,7 @@ class NewsletterChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
     def label_from_instance(self, obj):
-        return obj.name
+        return f"{obj.name} ({obj.get_cadence_display()})"
 
 
 def newsletter_choices_field(**kwargs) -> NewsletterChoiceField:
