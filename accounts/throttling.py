@@ -7,13 +7,11 @@ window, so nothing is ever locked for good.
 """
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.core.cache import cache
-from django.utils import timezone
-from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
 
@@ -55,12 +53,28 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
     @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after / 60))
+
+    @property
     def message(self) -> str:
-        until = timezone.now() + timedelta(seconds=self.retry_after)
         return _(
             "محاولات كثيرة في وقت قصير. لحماية حسابك أوقفنا المحاولات مؤقتًا؛ "
             "حاول مرة أخرى بعد %(wait)s."
-        ) % {"wait": timeuntil(until, depth=1)}
+        ) % {"wait": _minutes(self.minutes)}
+
+
+def _minutes(count: int) -> str:
+    # Arabic counts agree with the number (1, 2, 3-10, 11+); spelled out here
+    # because the source language is Arabic and gettext's two forms are not
+    # enough for it.
+    if count == 1:
+        return _("دقيقة واحدة")
+    if count == 2:
+        return _("دقيقتين")
+    if count <= 10:
+        return _("%(count)s دقائق") % {"count": count}
+    return _("%(count)s دقيقة") % {"count": count}
 
 
 def _now() -> float:

@@ -1,0 +1,179 @@
+import json
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.models import Follow
+from articles.models import Tag
+from tests.factories import AuthorFactory, SectionFactory, UserFactory
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _targets():
+    return {
+        "section": SectionFactory(),
+        "tag": Tag.objects.create(name="الطاقة المتجددة"),
+        "author": AuthorFactory(),
+    }
+
+
+def _url(name, kind, target):
+    return reverse(f"accounts:{name}", kwargs={"kind": kind, "pk": target.pk})
+
+
+@pytest.mark.parametrize("kind", ["section", "tag", "author"])
+def test_follow_and_unfollow_each_kind(reader, kind):
+    target = _targets()[kind]
+    response = reader.post(_url("follow", kind, target), {"next": "/opinion/"})
+    assert response.status_code == 302
+    assert response.url == "/opinion/"
+    follow = Follow.objects.get(user=reader.user)
+    assert follow.kind == kind
+    assert follow.target == target
+    reader.post(_url("follow", kind, target))
+    assert Follow.objects.filter(user=reader.user).count() == 1
+    reader.post(_url("unfollow", kind, target))
+    assert not Follow.objects.filter(user=reader.user).exists()
+    # Unfollowing again is fine.
+    assert reader.post(_url("unfollow", kind, target)).status_code == 302
+
+
+def test_follow_defaults_back_to_the_target_page(reader):
+    section = SectionFactory()
+    response = reader.post(_url("follow", "section", section))
+    assert response.url == section.get_absolute_url()
+
+
+def test_follow_answers_json_for_the_script(reader):
+    section = SectionFactory()
+    response = reader.post(
+        _url("follow", "section", section), headers={"accept": "application/json"}
+    )
+    assert json.loads(response.content) == {"active": True}
+
+
+def test_database_requires_exactly_one_target(reader_user):
+    targets = _targets()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Follow.objects.create(user=reader_user)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Follow.objects.create(
+            user=reader_user, section=targets["section"], author=targets["author"]
+        )
+
+
+def test_database_refuses_duplicate_follows(reader_user):
+    section = SectionFactory()
+    Follow.objects.create(user=reader_user, section=section)
+    with pytest.raises(IntegrityError):
+        Follow.objects.create(user=reader_user, section=section)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/account/following/planet/1/follow/",
+        "/account/following/section/999999/follow/",
+        "/account/following/user/1/follow/",
+        "/account/following/__class__/1/follow/",
+        "/account/following/section/abc/follow/",
+    ],
+)
+def test_junk_follow_urls_are_404(reader, path):
+    SectionFactory()
+    assert reader.post(path).status_code == 404
+    assert not Follow.objects.exists()
+
+
+def test_junk_unfollow_kind_is_404(reader):
+    assert reader.post("/account/following/planet/1/unfollow/").status_code == 404
+
+
+def test_follow_and_unfollow_are_post_only(reader):
+    section = SectionFactory()
+    assert reader.get(_url("follow", "section", section)).status_code == 405
+    assert reader.get(_url("unfollow", "section", section)).status_code == 405
+
+
+def test_anonymous_follow_then_login_follows_and_returns(client):
+    UserFactory(email="f@example.com")
+    section = SectionFactory()
+    response = client.post(_url("follow", "section", section))
+    assert response.url == _url("follow_prompt", "section", section)
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert section.name in page.text
+    login = client.post(
+        reverse("accounts:login"),
+        {
+            "username": "f@example.com",
+            "password": PASSWORD,
+            "next": section.get_absolute_url(),
+        },
+    )
+    assert login.url == section.get_absolute_url()
+    assert Follow.objects.filter(section=section).count() == 1
+
+
+def test_follow_button_shows_state_for_readers_and_none_for_visitors(reader, client):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    targets = _targets()
+    Follow.objects.create(user=reader.user, tag=targets["tag"])
+    request = RequestFactory().get("/")
+    request.user = reader.user
+    html = {
+        kind: render_to_string(
+            "accounts/_follow_button.html", {"target": target}, request=request
+        )
+        for kind, target in targets.items()
+    }
+    assert 'aria-pressed="true"' in html["tag"]
+    assert _url("unfollow", "tag", targets["tag"]) in html["tag"]
+    assert 'aria-pressed="false"' in html["section"]
+    assert 'aria-pressed="false"' in html["author"]
+
+    request.user = AnonymousUser()
+    anonymous = render_to_string(
+        "accounts/_follow_button.html", {"target": targets["tag"]}, request=request
+    )
+    assert "aria-pressed" not in anonymous
+    assert "csrfmiddlewaretoken" not in anonymous
+    assert _url("follow_prompt", "tag", targets["tag"]) in anonymous
+
+
+def test_following_page_lists_follows_with_unfollow_buttons(reader):
+    targets = _targets()
+    for kind, target in targets.items():
+        Follow.objects.create(user=reader.user, **{kind: target})
+    spare = SectionFactory(name="قسم مقترح")
+    page = reader.get(reverse("accounts:following"))
+    assert page.status_code == 200
+    assert "private" in page["Cache-Control"]
+    for kind, target in targets.items():
+        assert str(target) in page.text
+        assert _url("unfollow", kind, target) in page.text
+    assert spare.name in page.text  # suggested
+    assert _url("follow", "section", spare) in page.text
+
+
+def test_following_page_shows_only_my_follows(reader, other_reader):
+    theirs = SectionFactory(name="قسمهم الخاص")
+    Follow.objects.create(user=other_reader.user, tag=Tag.objects.create(name="وسمهم"))
+    Follow.objects.create(user=other_reader.user, section=theirs)
+    page = reader.get(reverse("accounts:following"))
+    assert "وسمهم" not in page.text
+
+
+def test_unfollow_cannot_touch_another_readers_follow(reader, other_reader):
+    section = SectionFactory()
+    row = Follow.objects.create(user=other_reader.user, section=section)
+    reader.post(_url("unfollow", "section", section))
+    reader.post(f"/account/following/section/{row.pk}/unfollow/")
+    assert Follow.objects.filter(pk=row.pk).exists()

@@ -1,0 +1,163 @@
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from accounts import throttling
+from tests.factories import UserFactory
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("accounts:login")
+
+
+def test_login_page_renders_with_links_to_signup_and_reset(client):
+    response = client.get(LOGIN + "?next=/for-you/")
+    assert response.status_code == 200
+    assert reverse("accounts:password_reset") in response.text
+    assert reverse("accounts:signup") + "?next=/for-you/" in response.text
+
+
+def test_login_with_email_any_case_logs_in_and_follows_next(client):
+    user = UserFactory(email="Reader@Example.com")
+    response = client.post(
+        LOGIN,
+        {"username": "reader@example.COM", "password": PASSWORD, "next": "/for-you/"},
+    )
+    assert response.status_code == 302
+    assert response.url == "/for-you/"
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_wrong_password_gives_an_arabic_error_and_no_session(client):
+    UserFactory(email="a@example.com")
+    response = client.post(LOGIN, {"username": "a@example.com", "password": "nope"})
+    assert response.status_code == 200
+    assert "البريد الإلكتروني أو كلمة المرور غير صحيحين" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/x", "//evil.example", "/\\evil.example"]
+)
+def test_login_never_redirects_off_site(client, next_url):
+    UserFactory(email="a@example.com")
+    response = client.post(
+        LOGIN, {"username": "a@example.com", "password": PASSWORD, "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response.url == "/"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"username": "", "password": ""},
+        {"username": "not an email", "password": "x"},
+        {"username": "a" * 1000 + "@example.com", "password": "x" * 5000},
+        {"username": "\x00", "password": "\x00"},
+        {"username": ["a@example.com", "b@example.com"], "password": ["x"]},
+    ],
+)
+def test_junk_login_input_never_errors(client, data):
+    response = client.post(LOGIN, data)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_a_post(reader):
+    response = reader.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in reader.session
+
+
+# Throttling ------------------------------------------------------------------
+def _fail(client, email="victim@example.com", ip="10.0.0.1"):
+    return client.post(LOGIN, {"username": email, "password": "wrong"}, REMOTE_ADDR=ip)
+
+
+def test_login_is_throttled_per_account_then_lifts(client):
+    UserFactory(email="victim@example.com")
+    for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts):
+        assert "محاولات كثيرة" not in _fail(client).text
+    blocked = client.post(
+        LOGIN,
+        {"username": "victim@example.com", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+    )
+    # Even the right password waits: the limit is on the account.
+    assert blocked.status_code == 200
+    assert "محاولات كثيرة" in blocked.text
+    assert "حاول مرة أخرى بعد" in blocked.text
+    assert "_auth_user_id" not in client.session
+
+    # The window passes: time moves on by the window length.
+    later = throttling._now() + throttling.LOGIN_PER_ACCOUNT.window
+    with mock.patch("accounts.throttling._now", return_value=later):
+        allowed = client.post(
+            LOGIN, {"username": "victim@example.com", "password": PASSWORD}
+        )
+    assert allowed.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_login_is_throttled_per_ip_across_accounts(client):
+    for n in range(throttling.LOGIN_PER_IP.attempts):
+        _fail(client, email=f"guess{n}@example.com", ip="10.9.9.9")
+    UserFactory(email="someone@example.com")
+    blocked = client.post(
+        LOGIN,
+        {"username": "someone@example.com", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+    )
+    assert "محاولات كثيرة" in blocked.text
+    other_ip = client.post(
+        LOGIN,
+        {"username": "someone@example.com", "password": PASSWORD},
+        REMOTE_ADDR="10.1.1.1",
+    )
+    assert other_ip.status_code == 302
+
+
+def test_successful_login_clears_the_account_failures(client):
+    UserFactory(email="victim@example.com")
+    for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts - 1):
+        _fail(client)
+    assert (
+        client.post(
+            LOGIN, {"username": "victim@example.com", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    client.post(reverse("accounts:logout"))
+    for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts - 1):
+        _fail(client)
+    assert "محاولات كثيرة" not in _fail(client).text
+
+
+def test_throttle_is_lifted_when_the_cache_entry_expires(client):
+    UserFactory(email="victim@example.com")
+    for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts):
+        _fail(client)
+    assert "محاولات كثيرة" in _fail(client).text
+    cache.clear()  # what the key expiry does at the end of the window
+    response = client.post(
+        LOGIN, {"username": "victim@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_throttle_message_reports_minutes_left(client):
+    UserFactory(email="victim@example.com")
+    window = throttling.LOGIN_PER_ACCOUNT.window
+    start = 1_000_000 * window  # the start of a window
+    with mock.patch("accounts.throttling._now", return_value=start):
+        for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts):
+            _fail(client)
+    with mock.patch("accounts.throttling._now", return_value=start + 60):
+        blocked = _fail(client)
+    assert "حاول مرة أخرى بعد 14 دقيقة" in blocked.text
