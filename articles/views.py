@@ -181,7 +181,7 @@ def get_article_context(article, *, request=None):
     template for an unpublished article. Sidebars only ever list published
     articles, whatever the state of `article` itself.
     """
-    authors = list(article.authors.all())
+    authors = bylines(article)
     tags = list(article.tags.all())
     section_latest = list(
         Article.objects.published()
@@ -209,6 +209,15 @@ def get_article_context(article, *, request=None):
         "count_views": article.is_published(),
         "last_modified": article.updated_at,
     }
+
+
+def bylines(article):
+    """The article's authors in byline order (prefetched by for_listing())."""
+    if "authors" in getattr(article, "_prefetched_objects_cache", {}):
+        return list(article.authors.all())
+    return list(
+        article.authors.order_by("articleauthor__position", "articleauthor__id")
+    )
 
 
 def related_headlines(article, section_latest, limit=RELATED_LIMIT):

@@ -1,0 +1,99 @@
+import feedparser
+import pytest
+from django.urls import reverse
+
+from tests.articles.reader_data import with_image
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "rss20"
+    return feed
+
+
+def test_site_feed_parses_cleanly_with_arabic_items(client):
+    author = AuthorFactory(name="نادية الشامي")
+    article = ArticleFactory(
+        headline="القمة العربية تختتم أعمالها & تصدر بيانها",
+        standfirst="البيان يدعو إلى <تعاون> أوسع.",
+        authors=[author, AuthorFactory(name="علي حسن")],
+        tags=["قمة"],
+    )
+
+    feed = parse(client.get(reverse("articles:feed")))
+
+    assert feed.feed.language == "ar"
+    (entry,) = feed.entries
+    assert entry.title == article.headline
+    assert entry.summary == "البيان يدعو إلى <تعاون> أوسع."
+    assert entry.author == "نادية الشامي، علي حسن"
+    assert entry.link == f"http://testserver{article.get_absolute_url()}"
+    assert entry.published_parsed is not None
+    assert {t.term for t in entry.tags} == {article.section.name, "قمة"}
+
+
+def test_lead_image_is_an_enclosure_with_length_and_type(client):
+    article = with_image(ArticleFactory())
+
+    (entry,) = parse(client.get(reverse("articles:feed"))).entries
+
+    (enclosure,) = entry.enclosures
+    assert enclosure.type == "image/webp"
+    assert int(enclosure.length) > 0
+    assert enclosure.href.startswith("http")
+    assert "16x9" in enclosure.href
+    assert article.image_renditions["16x9"]
+
+
+def test_article_without_image_has_no_enclosure(client):
+    ArticleFactory()
+
+    (entry,) = parse(client.get(reverse("articles:feed"))).entries
+
+    assert entry.get("enclosures", []) == []
+
+
+def test_feed_holds_the_latest_50_published_articles_only(client):
+    for _ in range(52):
+        ArticleFactory()
+    hidden = [
+        ArticleFactory(draft=True, headline="مسودة الخلاصة"),
+        ArticleFactory(scheduled=True, headline="مجدول الخلاصة"),
+        ArticleFactory(withdrawn=True, headline="مسحوب الخلاصة"),
+        ArticleFactory(in_review=True, headline="مراجعة الخلاصة"),
+    ]
+
+    feed = parse(client.get(reverse("articles:feed")))
+
+    assert len(feed.entries) == 50
+    titles = {entry.title for entry in feed.entries}
+    assert not titles & {h.headline for h in hidden}
+
+
+def test_section_feed_lists_only_that_section(client):
+    section = SectionFactory(name="رياضة", slug="رياضة")
+    mine = ArticleFactory(section=section)
+    ArticleFactory(headline="خبر اقتصادي")
+
+    feed = parse(client.get(reverse("articles:section_feed", args=[section.slug])))
+
+    assert "رياضة" in feed.feed.title
+    assert [entry.title for entry in feed.entries] == [mine.headline]
+
+
+def test_feed_of_an_empty_section_is_valid(client):
+    section = SectionFactory()
+
+    feed = parse(client.get(reverse("articles:section_feed", args=[section.slug])))
+
+    assert feed.entries == []
+
+
+def test_feed_of_an_unknown_section_answers_404(client):
+    assert client.get("/لا-قسم/rss/").status_code == 404

@@ -1,0 +1,253 @@
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
+
+from articles.images import article_srcset, crop_box, make_renditions
+from articles.models import Article, Author
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+
+from .admin_forms import (
+    ADD_URL,
+    article_data,
+    change_url,
+    errors_of,
+    image_bytes,
+    png_header_only,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_image(editor, image):
+    section = SectionFactory()
+    return editor.post(ADD_URL, article_data(section, image=image))
+
+
+@pytest.mark.parametrize(
+    "upload_file, message",
+    [
+        (
+            SimpleUploadedFile(
+                "photo.jpg", b"not an image at all\n" * 20, "image/jpeg"
+            ),
+            "تعذّر فتح الملف صورةً",
+        ),
+        (
+            SimpleUploadedFile("anim.gif", image_bytes("GIF"), "image/gif"),
+            "صيغة الصورة GIF غير مقبولة",
+        ),
+        (
+            SimpleUploadedFile("scan.bmp", image_bytes("BMP"), "image/bmp"),
+            "صيغة الصورة BMP غير مقبولة",
+        ),
+        (
+            # A GIF wearing a .png name: the content decides, not the name.
+            SimpleUploadedFile("fake.png", image_bytes("GIF"), "image/png"),
+            "غير مقبولة",
+        ),
+    ],
+)
+def test_unusable_uploads_are_refused_with_a_form_error(editor, upload_file, message):
+    response = _post_image(editor, upload_file)
+
+    assert response.status_code == 200
+    assert message in errors_of(response)
+    assert not Article.objects.exists()
+
+
+def test_a_60_megapixel_image_is_refused(editor):
+    # Bilevel PNG: 60 million pixels in a few kilobytes.
+    big = image_bytes("PNG", size=(10_000, 6_000), colour=0, mode="1")
+    assert len(big) < 200_000
+
+    response = _post_image(editor, SimpleUploadedFile("big.png", big, "image/png"))
+
+    assert response.status_code == 200
+    assert "أبعاد الصورة كبيرة جدًا" in errors_of(response)
+
+
+def test_a_decompression_bomb_is_refused_without_decoding(editor):
+    bomb = png_header_only(30_000, 30_000)  # 900 megapixels claimed
+
+    response = _post_image(editor, SimpleUploadedFile("bomb.png", bomb, "image/png"))
+
+    assert response.status_code == 200
+    assert "أبعاد الصورة كبيرة جدًا" in errors_of(response)
+
+
+def test_a_file_over_the_byte_limit_is_refused(editor, settings):
+    settings.MAX_UPLOAD_IMAGE_BYTES = 1000
+
+    response = _post_image(editor, upload(size=(800, 450)))
+
+    assert "حجم الصورة أكبر من المسموح" in errors_of(response)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_jpeg_png_and_webp_are_accepted(editor, fmt):
+    response = _post_image(editor, upload(name=f"lead.{fmt.lower()}", fmt=fmt))
+
+    assert response.status_code == 302, errors_of(response)
+    assert Article.objects.get().image_width == 1200
+
+
+def _rendition_names(renditions):
+    return [entry["name"] for entries in renditions.values() for entry in entries]
+
+
+def test_renditions_cover_three_crops_in_webp_capped_at_the_original(editor):
+    _post_image(editor, upload(size=(1000, 600)))
+    article = Article.objects.get()
+
+    renditions = article.image_renditions
+    assert set(renditions) == {"16x9", "4x3", "1x1"}
+    assert [e["width"] for e in renditions["16x9"]] == [320, 640, 960]
+    assert [e["width"] for e in renditions["1x1"]] == [320]
+    for crop, (w, h) in {"16x9": (16, 9), "4x3": (4, 3), "1x1": (1, 1)}.items():
+        for entry in renditions[crop]:
+            assert abs(entry["height"] - entry["width"] * h / w) <= 1
+            assert entry["name"].endswith(".webp")
+            assert entry["name"].startswith(article.image.name.rsplit("/", 1)[0])
+            assert default_storage.exists(entry["name"])
+
+
+def test_replacing_the_image_removes_the_old_renditions(editor):
+    _post_image(editor, upload(name="first.png"))
+    article = Article.objects.get()
+    old = _rendition_names(article.image_renditions)
+
+    response = editor.post(
+        change_url(article),
+        article_data(
+            article.section, headline=article.headline, image=upload(name="second.png")
+        ),
+    )
+
+    assert response.status_code == 302, errors_of(response)
+    article.refresh_from_db()
+    new = _rendition_names(article.image_renditions)
+    assert new and all("second" in name for name in new)
+    assert not any(default_storage.exists(name) for name in old)
+
+
+def test_clearing_the_image_removes_its_renditions(editor):
+    _post_image(editor, upload())
+    article = Article.objects.get()
+    old = _rendition_names(article.image_renditions)
+
+    editor.post(
+        change_url(article),
+        article_data(
+            article.section, headline=article.headline, **{"image-clear": "on"}
+        ),
+    )
+
+    article.refresh_from_db()
+    assert not article.image
+    assert article.image_renditions == {}
+    assert not any(default_storage.exists(name) for name in old)
+
+
+def test_moving_the_focal_point_recuts_the_renditions(editor):
+    _post_image(editor, upload(size=(1600, 600)))
+    article = Article.objects.get()
+
+    editor.post(
+        change_url(article),
+        article_data(article.section, headline=article.headline, image_focal_x="0.9"),
+    )
+
+    article.refresh_from_db()
+    assert article.image_focal_x == 0.9
+    assert all(
+        default_storage.exists(n) for n in _rendition_names(article.image_renditions)
+    )
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "abc"])
+def test_focal_point_outside_the_image_is_refused(editor, value):
+    section = SectionFactory()
+
+    response = editor.post(ADD_URL, article_data(section, image_focal_x=value))
+
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+
+
+def test_crop_box_stays_inside_the_image_around_the_focal_point():
+    assert crop_box(1600, 900, (1, 1)) == (350, 0, 1250, 900)
+    assert crop_box(1600, 900, (1, 1), focal_x=0.0) == (0, 0, 900, 900)
+    assert crop_box(1600, 900, (1, 1), focal_x=1.0) == (700, 0, 1600, 900)
+    assert crop_box(1600, 900, (16, 9)) == (0, 0, 1600, 900)
+    assert crop_box(900, 1600, (4, 3), focal_y=0.1) == (0, 0, 900, 675)
+
+
+def test_srcset_helpers_read_recorded_renditions():
+    article = ArticleFactory()
+    article.image.save("lead.png", ContentFile(image_bytes(size=(1400, 800))))
+    make_renditions(article)
+
+    data = article_srcset(article, "16x9")
+    html = Template('{% load images %}{{ article|srcset:"4x3" }}').render(
+        Context({"article": article})
+    )
+
+    assert data["srcset"].count("w, ") == 3  # 320, 640, 960, 1280
+    assert data["width"] == 960 and data["height"] == 540
+    assert data["src"].endswith("__16x9_960.webp")
+    assert "__4x3_320.webp 320w" in html
+
+
+def test_srcset_helpers_fall_back_to_the_original_and_handle_no_image():
+    without = ArticleFactory()
+    with_original = ArticleFactory()
+    with_original.image.save("lead.png", ContentFile(image_bytes()))
+
+    assert article_srcset(without) is None
+    assert article_srcset(with_original)["src"] == with_original.image.url
+
+
+def test_author_photo_is_validated_and_gets_square_renditions(editor):
+    response = editor.post(
+        "/admin/articles/author/add/",
+        {
+            "name": "سلمى الحسيني",
+            "slug": "سلمى-الحسيني",
+            "bio": "",
+            "photo": upload(name="salma.png", size=(500, 600)),
+        },
+    )
+
+    assert response.status_code == 302, errors_of(response)
+    author = Author.objects.get()
+    assert [e["width"] for e in author.photo_renditions["1x1"]] == [96, 192, 384]
+
+
+def test_author_photo_rejects_unsupported_formats(editor):
+    response = editor.post(
+        "/admin/articles/author/add/",
+        {
+            "name": "كاتب",
+            "slug": "كاتب",
+            "photo": SimpleUploadedFile("p.gif", image_bytes("GIF"), "image/gif"),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "غير مقبولة" in errors_of(response)
+    assert not Author.objects.exists()
+
+
+def test_author_list_shows_portrait_thumbnails(editor):
+    author = AuthorFactory()
+    author.photo_renditions = {
+        "1x1": [{"width": 96, "height": 96, "name": "authors/x__1x1_96.webp"}]
+    }
+    author.save()
+
+    response = editor.get("/admin/articles/author/")
+
+    assert "authors/x__1x1_96.webp" in response.content.decode()

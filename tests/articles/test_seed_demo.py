@@ -1,0 +1,97 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from articles.management.commands import seed_demo
+from articles.models import (
+    Article,
+    Author,
+    RelatedArticle,
+    Section,
+    TaggedArticle,
+)
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(capsys, monkeypatch):
+    # Fewer distinct pictures keep the test quick; every article still gets one.
+    monkeypatch.setattr(seed_demo, "IMAGE_COUNT", 3)
+    call_command("seed_demo")
+    return capsys.readouterr().out
+
+
+def test_it_fills_an_empty_database_once(seeded, capsys, client):
+    published = Article.objects.published()
+
+    # Sections, authors and portraits.
+    assert Section.objects.count() >= 8
+    assert set(Section.objects.values_list("slug", flat=True)) >= {
+        "أخبار",
+        "العالم-العربي",
+        "دولي",
+        "اقتصاد",
+        "رياضة",
+        "رأي",
+    }
+    assert Author.objects.count() == 12
+    assert Author.objects.filter(is_columnist=True).count() == 4
+    assert all(a.photo and a.photo_renditions for a in Author.objects.all())
+
+    # 200 live stories over the last 60 days, plus unpublished work.
+    assert published.count() == 200
+    dates = list(published.values_list("published_at", flat=True))
+    assert 50 <= (max(dates) - min(dates)).days <= 60
+    assert Article.objects.filter(is_lead=True).count() == 1
+    assert published.filter(is_lead=True).exists()
+    assert published.filter(is_breaking=True).count() >= 3
+    assert Article.objects.filter(status="draft").exists()
+    assert Article.objects.filter(status="review").exists()
+    assert sum(a.is_scheduled() for a in Article.objects.all()) == 1
+    types = set(published.values_list("article_type", flat=True))
+    assert types == {"news", "opinion", "analysis", "interview"}
+    assert TaggedArticle.objects.exists() and RelatedArticle.objects.exists()
+
+    # They read like stories.
+    headlines = list(Article.objects.values_list("headline", flat=True))
+    assert len(set(headlines)) == len(headlines)
+    for article in Article.objects.all()[:20]:
+        assert article.standfirst and article.kicker
+        assert article.body.count("<p>") >= 4 and "<h2>" in article.body
+        assert article.authors.exists() and article.tags.exists()
+        assert set(article.image_renditions) == {"16x9", "4x3", "1x1"}
+    images = set(Article.objects.values_list("image", flat=True))
+    assert len(images) == Article.objects.count()  # each story owns its file
+
+    # Accounts, printed logins.
+    User = get_user_model()
+    editor = User.objects.get(email="editor@example.com")
+    writer = User.objects.get(email="writer@example.com")
+    assert editor.has_perm("articles.publish_article")
+    assert writer.is_staff and not writer.has_perm("articles.publish_article")
+    assert "editor@example.com / demo-editor-2026" in seeded
+    assert "writer@example.com / demo-writer-2026" in seeded
+    assert client.login(email="editor@example.com", password="demo-editor-2026")
+    assert client.get("/admin/articles/article/").status_code == 200
+
+    # A second run adds nothing and says so.
+    counts = (Article.objects.count(), Author.objects.count(), User.objects.count())
+    call_command("seed_demo")
+    assert "لم يُضَف أي محتوى" in capsys.readouterr().out
+    assert counts == (
+        Article.objects.count(),
+        Author.objects.count(),
+        User.objects.count(),
+    )
+
+
+def test_it_leaves_a_database_with_articles_alone(capsys):
+    ArticleFactory()
+
+    call_command("seed_demo")
+
+    assert "لم يُضَف أي محتوى" in capsys.readouterr().out
+    assert Article.objects.count() == 1
+    assert not Author.objects.exists()
