@@ -103,8 +103,10 @@ def _rendition_name(original_name, crop, width):
     return str(path.with_name(f"{path.stem}__{crop}_{width}.webp"))
 
 
-def render_renditions(image, *, crops, widths, focal=(0.5, 0.5)):
-    """Encode WebP renditions of a Pillow image: {crop: [(w, h, bytes), ...]}."""
+def render_renditions(image, *, crops, widths, focal=(0.5, 0.5), effort=4):
+    """Encode WebP renditions of a Pillow image: {crop: [(w, h, bytes), ...]}.
+
+    `effort` is libwebp's method (0 fast .. 6 small files)."""
     image = ImageOps.exif_transpose(image)
     image = image.convert("RGBA" if _has_alpha(image) else "RGB")
     rendered = {}
@@ -116,9 +118,13 @@ def render_renditions(image, *, crops, widths, focal=(0.5, 0.5)):
         rendered[crop] = []
         for width in sizes:
             height = max(1, round(width * ratio[1] / ratio[0]))
-            resized = cropped.resize((width, height), Image.Resampling.LANCZOS)
+            # reducing_gap: a cheap box reduction first, Lanczos for the rest;
+            # several times faster and indistinguishable at these ratios.
+            resized = cropped.resize(
+                (width, height), Image.Resampling.LANCZOS, reducing_gap=3.0
+            )
             buffer = io.BytesIO()
-            resized.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+            resized.save(buffer, "WEBP", quality=WEBP_QUALITY, method=effort)
             rendered[crop].append((width, height, buffer.getvalue()))
     return rendered
 

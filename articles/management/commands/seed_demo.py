@@ -404,8 +404,10 @@ class Command(BaseCommand):
         image.save(buffer, "JPEG", quality=82, optimize=True)
         return {
             "jpeg": buffer.getvalue(),
+            # Low encoder effort: demo pictures are flat colour, and
+            # `make run` should start quickly.
             "renditions": render_renditions(
-                image, crops=ARTICLE_CROPS, widths=ARTICLE_WIDTHS
+                image, crops=ARTICLE_CROPS, widths=ARTICLE_WIDTHS, effort=1
             ),
         }
 
