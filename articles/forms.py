@@ -9,8 +9,8 @@ from django_prose_editor.fields import ProseEditorFormField
 from .images import NewsroomImageField
 from .models import Article, Author
 
-# What a news story needs; articles/sanitize.py allows the same tags (plus a
-# few harmless ones for older content), and is what finally runs on save.
+# What a news story needs. articles/sanitize.py allows exactly these tags and
+# is what finally runs on save, whatever the browser sent.
 BODY_EDITOR_EXTENSIONS = {
     "Paragraph": True,
     "HardBreak": True,
