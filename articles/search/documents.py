@@ -14,7 +14,8 @@ Design (why it looks like this):
   load it: on PostgreSQL a `tsvector` column `articles_article.search_vector`
   (added by migration 0003_search, GIN-indexed) weighted headline A, kicker,
   standfirst, tags and authors B, body C, through our `arabic_news`
-  configuration; on SQLite an FTS5 table `articles_search_fts` whose rowid is
+  configuration, plus `search_title_vector`, its A and B part alone, which
+  ranking reads (see query.py); on SQLite an FTS5 table `articles_search_fts` whose rowid is
   the article id, with one column per weight. FTS5 does no stemming, so the
   SQLite document holds `light_stem`med words instead.
 """
@@ -93,12 +94,13 @@ def document_parts(article) -> tuple[str, str, str]:
 
 def _write_postgresql(cursor, rows):
     cursor.executemany(
-        "UPDATE articles_article SET search_vector ="
-        f" setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'A')"
-        f" || setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'B')"
-        f" || setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'C')"
-        " WHERE id = %s",
-        [(a, b, c, pk) for pk, (a, b, c) in rows],
+        "UPDATE articles_article AS article"
+        " SET search_title_vector = doc.title,"
+        f" search_vector = doc.title || setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'C')"
+        f" FROM (SELECT setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'A')"
+        f" || setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'B') AS title) AS doc"
+        " WHERE article.id = %s",
+        [(c, a, b, pk) for pk, (a, b, c) in rows],
     )
 
 

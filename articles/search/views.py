@@ -13,6 +13,7 @@ from .query import search_articles
 
 RESULTS_PER_PAGE = 20
 SUGGESTED_STORIES = 6
+FILTERS = ("section", "date_from", "date_to")
 
 
 def search(request):
@@ -24,6 +25,7 @@ def search(request):
         "form": form,
         "terms": terms,
         "search_query": terms.text,
+        "filtered": any(request.GET.get(name) for name in FILTERS),
     }
     found = 0
     if terms:
