@@ -34,6 +34,12 @@ def _page(request, queryset):
     return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
+def _isolate(text):
+    # A Latin address inside an Arabic sentence: first-strong isolate marks
+    # keep "layla-x@example.com" from being reordered around the hyphen.
+    return f"\u2068{text}\u2069"
+
+
 def _wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
@@ -95,7 +101,7 @@ def signup(request):
             messages.success(
                 request,
                 _("أرسلنا رسالة إلى %(email)s. افتح الرابط الذي فيها لتأكيد عنوانك.")
-                % {"email": form.cleaned_data["email"]},
+                % {"email": _isolate(form.cleaned_data["email"])},
             )
             return redirect(next_url)
     return render(
@@ -136,7 +142,8 @@ def resend_verification(request):
         services.send_verification_email(user=user)
         messages.success(
             request,
-            _("أرسلنا رابط تأكيد جديدًا إلى %(email)s.") % {"email": user.email},
+            _("أرسلنا رابط تأكيد جديدًا إلى %(email)s.")
+            % {"email": _isolate(user.email)},
         )
     return redirect("accounts:profile")
 
@@ -214,7 +221,7 @@ def change_email(request):
             messages.success(
                 request,
                 _("أرسلنا رابط تأكيد إلى %(email)s. لن يتغير عنوانك حتى تفتحه.")
-                % {"email": new_email},
+                % {"email": _isolate(new_email)},
             )
             return redirect("accounts:profile")
     return render(request, "accounts/change_email.html", {"form": form})
@@ -237,7 +244,7 @@ def confirm_email_change(request, token):
     messages.success(
         request,
         _("صار عنوانك %(email)s. استخدمه من الآن لتسجيل الدخول.")
-        % {"email": new_email},
+        % {"email": _isolate(new_email)},
     )
     return redirect("accounts:profile")
 

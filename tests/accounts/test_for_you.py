@@ -62,8 +62,8 @@ def test_for_you_is_paginated_and_survives_junk_pages(reader):
     section = SectionFactory()
     Follow.objects.create(user=reader.user, section=section)
     ArticleFactory.create_batch(25, section=section)
-    assert reader.get(FOR_YOU).text.count("reader-item__title") == 20
-    assert reader.get(FOR_YOU, {"page": 2}).text.count("reader-item__title") == 5
+    assert reader.get(FOR_YOU).text.count("card__title") == 20
+    assert reader.get(FOR_YOU, {"page": 2}).text.count("card__title") == 5
     for junk in ["x", "-5", "0", "99999", "١", "1;DROP TABLE"]:
         assert reader.get(FOR_YOU, {"page": junk}).status_code == 200
 
@@ -115,7 +115,7 @@ def test_for_you_query_budget_with_fifty_follows(reader, django_assert_max_num_q
     # plus the messages/session bookkeeping: fixed, whatever the follows.
     with django_assert_max_num_queries(8):
         response = reader.get(FOR_YOU)
-    assert response.text.count("reader-item__title") == 20
+    assert response.text.count("card__title") == 20
 
 
 def test_for_you_list_is_one_query_with_subqueries_not_one_per_follow(reader):
