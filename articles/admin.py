@@ -24,7 +24,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import ArticleAdminForm, AuthorAdminForm, can_publish
+from .forms import (
+    EDITOR_ONLY_FIELDS,
+    ArticleAdminForm,
+    AuthorAdminForm,
+    can_publish,
+)
 from .images import make_photo_renditions, make_renditions, rendition_set
 from .models import (
     Article,
@@ -304,6 +309,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request.user):
+            # Shown, not editable; ArticleAdminForm refuses forged values.
+            readonly += EDITOR_ONLY_FIELDS
+        return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

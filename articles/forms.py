@@ -29,6 +29,10 @@ PUBLISH_PERMISSION = "articles.publish_article"
 # Editorial decisions a writer may see but not make.
 EDITOR_ONLY_FIELDS = ("published_at", "is_breaking", "is_lead")
 WRITER_STATUSES = (Article.Status.DRAFT, Article.Status.REVIEW)
+FORBIDDEN_EDITORIAL_CHANGE = _(
+    "وقت النشر والعاجل والقصة الرئيسية قرارات تحريرية لا تملك صلاحيتها؛ "
+    "يحددها المحرر عند النشر."
+)
 
 
 def can_publish(user):
@@ -120,12 +124,18 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.user is not None and not can_publish(self.user):
             for name in EDITOR_ONLY_FIELDS:
-                if name in self.fields and self._forged(name):
-                    self.add_error(
-                        name,
-                        _("هذا قرار تحريري لا تملك صلاحيته؛ يحدده المحرر عند النشر."),
-                    )
+                if name in self.fields:
+                    if self._forged(name):
+                        self.add_error(name, FORBIDDEN_EDITORIAL_CHANGE)
+                elif self._submitted(name):
+                    # The admin shows these read-only to writers, so they are
+                    # not form fields at all: a value can only be forged.
+                    self.add_error(None, FORBIDDEN_EDITORIAL_CHANGE)
         return cleaned
+
+    def _submitted(self, name):
+        keys = (name, f"{name}_0", f"{name}_1")  # split date/time widgets
+        return any(self.data.get(self.add_prefix(key)) for key in keys)
 
     def clean_tags(self):
         # Arabic keyboards type "،" between tags; taggit only splits on ",".

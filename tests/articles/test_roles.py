@@ -94,7 +94,7 @@ def test_writer_forging_a_schedule_or_flag_gets_an_error(writer, forged):
     )
 
     assert response.status_code == 200
-    assert "قرار تحريري" in errors_of(response)
+    assert "قرارات تحريرية" in errors_of(response)
     article.refresh_from_db()
     assert article.headline == "مسودة الكاتب"
     assert article.published_at is None
