@@ -8,6 +8,7 @@ behind a reader's back later), and only within an hour.
 """
 
 import time
+from urllib.parse import urlsplit
 
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -61,10 +62,15 @@ def complete(request, redirect_to: str) -> str | None:
 def safe_next(request, default: str) -> str:
     """The `next` parameter if it points at this site, else `default`."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate,
-        allowed_hosts={request.get_host()},
-        require_https=request.is_secure(),
+    if (
+        candidate
+        and url_has_allowed_host_and_scheme(
+            candidate,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        )
+        # Back to the page that asked would loop.
+        and urlsplit(candidate).path != request.path
     ):
         return candidate
     return default

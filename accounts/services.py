@@ -127,11 +127,13 @@ def confirm_email_change(*, user, new_email: str) -> bool:
     if email_is_taken(new_email, exclude=user):
         return False
     user.email = new_email
-    user.email_verified_at = timezone.now()
     try:
         with transaction.atomic():
-            user.save(update_fields=["email", "email_verified_at"])
+            user.save(update_fields=["email"])
+            # The link proved the reader reads the new mailbox.
+            mark_email_verified(user=user)
     except IntegrityError:
+        user.email = old_email
         return False
     send_account_email(
         template="email_changed",

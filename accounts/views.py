@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -49,6 +51,11 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        # ?next=/account/login/ would loop (Django raises on it): go home.
+        return "" if urlsplit(url).path == self.request.path else url
 
     def form_valid(self, form):
         response = super().form_valid(form)

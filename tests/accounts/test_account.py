@@ -205,3 +205,16 @@ def test_delete_account_requires_login(client):
     response = client.post(reverse("accounts:delete_account"), {"password": PASSWORD})
     assert response.status_code == 302
     assert reverse("accounts:login") in response.url
+
+
+def test_delete_account_also_removes_newsletter_subscriptions(reader, other_reader):
+    from accounts.newsletters.models import Newsletter, Subscription
+    from accounts.newsletters.services import subscribe
+
+    newsletter = Newsletter.objects.create(name="موجز الصباح", slug="morning")
+    subscribe(user=reader.user, newsletters=[newsletter], source="signup")
+    subscribe(user=other_reader.user, newsletters=[newsletter], source="signup")
+    reader.post(reverse("accounts:delete_account"), {"password": PASSWORD})
+    assert not Subscription.objects.filter(user_id=reader.user.pk).exists()
+    assert Subscription.objects.filter(user=other_reader.user).exists()
+    assert Newsletter.objects.filter(pk=newsletter.pk).exists()

@@ -161,3 +161,18 @@ def test_throttle_message_reports_minutes_left(client):
     with mock.patch("accounts.throttling._now", return_value=start + 60):
         blocked = _fail(client)
     assert "حاول مرة أخرى بعد 14 دقيقة" in blocked.text
+
+
+@pytest.mark.parametrize("next_url", [LOGIN, LOGIN + "?x=1", "/account/login"])
+def test_logged_in_reader_with_a_login_next_is_not_looped_or_crashed(reader, next_url):
+    response = reader.get(LOGIN, {"next": next_url})
+    assert response.status_code == 302
+    assert response.url in ("/", "/account/login")
+
+
+@pytest.mark.parametrize(
+    "next_url", ["", "%00", "javascript:alert(1)", "https://evil.example", "ن" * 3000]
+)
+def test_junk_next_on_login_and_signup_pages_renders(client, next_url):
+    assert client.get(LOGIN, {"next": next_url}).status_code == 200
+    assert client.get(reverse("accounts:signup"), {"next": next_url}).status_code == 200

@@ -303,3 +303,59 @@ def test_signup_extensions_add_fields_and_run_only_for_new_accounts(
     finally:
         _signup_extensions.remove(extension)
     assert applied == [("layla@example.com", True)]
+
+
+# Throttling ------------------------------------------------------------------
+def test_signup_is_throttled_per_address_and_lifts(client, signup_data):
+    from django.core.cache import cache
+
+    from accounts import throttling
+
+    UserFactory(email="layla@example.com")
+    for n in range(throttling.SIGNUP_PER_EMAIL.attempts):
+        client.post(SIGNUP, signup_data, REMOTE_ADDR=f"10.0.0.{n}")
+    blocked = client.post(SIGNUP, signup_data, REMOTE_ADDR="10.0.1.1")
+    assert blocked.status_code == 200
+    assert "محاولات كثيرة" in blocked.text
+    assert len(mail.outbox) == throttling.SIGNUP_PER_EMAIL.attempts
+    cache.clear()
+    assert client.post(SIGNUP, signup_data).status_code == 302
+
+
+def test_signup_is_throttled_per_ip(client, signup_data):
+    from accounts import throttling
+
+    for n in range(throttling.SIGNUP_PER_IP.attempts):
+        type(client)().post(
+            SIGNUP,
+            {**signup_data, "email": f"p{n}@example.com"},
+            REMOTE_ADDR="10.5.5.5",
+        )
+    blocked = client.post(
+        SIGNUP, {**signup_data, "email": "last@example.com"}, REMOTE_ADDR="10.5.5.5"
+    )
+    assert "محاولات كثيرة" in blocked.text
+    assert not User.objects.filter(email="last@example.com").exists()
+
+
+def test_verification_resend_is_throttled_then_lifts(client):
+    from unittest import mock as _mock
+
+    from accounts import throttling
+
+    client.force_login(UserFactory())
+    url = reverse("accounts:resend_verification")
+    for _ in range(throttling.RESEND_PER_ACCOUNT.attempts):
+        client.post(url)
+    blocked = client.post(url, follow=True)
+    assert "محاولات كثيرة" in blocked.text
+    assert len(mail.outbox) == throttling.RESEND_PER_ACCOUNT.attempts
+    later = throttling._now() + throttling.RESEND_PER_ACCOUNT.window
+    with _mock.patch("accounts.throttling._now", return_value=later):
+        client.post(url)
+    assert len(mail.outbox) == throttling.RESEND_PER_ACCOUNT.attempts + 1
+
+
+def test_signup_next_pointing_at_signup_does_not_loop(client, signup_data):
+    response = client.post(SIGNUP, {**signup_data, "next": SIGNUP})
+    assert response.url == "/"
