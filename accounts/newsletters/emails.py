@@ -48,6 +48,8 @@ def _site_domain() -> str:
 
 
 def _story(article) -> dict:
+    # The original (JPEG/PNG), not the WebP renditions: Outlook on Windows
+    # cannot show WebP. Only the lead story carries an image (see template).
     image_url = ""
     if article.image:
         try:
