@@ -181,6 +181,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["image_preview", "preview_link", "created_at", "updated_at"]
     save_on_top = True
+
+    class Media:
+        js = ["js/admin-focal-point.js"]
+
     actions = [
         "publish_selected",
         "withdraw_selected",
@@ -271,14 +275,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("معاينة الصورة"))
     def image_preview(self, obj):
-        image = rendition_set(obj.image_renditions, "16x9")
-        if not image:
+        if not obj.image:
             return _("لا صورة بعد.")
+        # The original, so the focal point is chosen on the whole picture.
         return format_html(
-            '<img src="{}" alt="" width="{}" height="{}" class="nr-image-preview">',
-            image["src"],
-            image["width"],
-            image["height"],
+            '<span class="nr-focal-frame" data-focal-point>'
+            '<img src="{}" alt="" width="{}" height="{}"></span>'
+            '<p class="help">{}</p>',
+            obj.image.url,
+            obj.image_width or "",
+            obj.image_height or "",
+            _("انقر على الصورة لتحديد النقطة المحورية، ثم احفظ لتُقصّ النسخ حولها."),
         )
 
     @admin.display(description=_("المعاينة"))
