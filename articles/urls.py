@@ -7,7 +7,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("rss/", feeds.LatestArticlesFeed(), name="feed"),
+    path("rss/", views.reader_cache(feeds.LatestArticlesFeed()), name="feed"),
     path("opinion/", views.OpinionListView.as_view(), name="opinion"),
     path("search/", search_views.search, name="search"),
     path("tag/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
@@ -16,7 +16,11 @@ urlpatterns = [
     path("articles/<int:pk>/view/", views.count_view, name="count_view"),
     # Section slugs live at the root, so these come last.
     path("<uslug:section>/", views.SectionArticleListView.as_view(), name="section"),
-    path("<uslug:section>/rss/", feeds.SectionFeed(), name="section_feed"),
+    path(
+        "<uslug:section>/rss/",
+        views.reader_cache(feeds.SectionFeed()),
+        name="section_feed",
+    ),
     path(
         "<uslug:section>/<int:pk>-<uslug:slug>/",
         views.ArticleDetailView.as_view(),

@@ -97,3 +97,17 @@ def test_feed_of_an_empty_section_is_valid(client):
 
 def test_feed_of_an_unknown_section_answers_404(client):
     assert client.get("/لا-قسم/rss/").status_code == 404
+
+
+def test_feeds_are_publicly_cacheable_and_answer_304(client):
+    ArticleFactory()
+
+    response = client.get(reverse("articles:feed"))
+
+    assert "public" in response["Cache-Control"]
+    assert (
+        client.get(
+            reverse("articles:feed"), HTTP_IF_NONE_MATCH=response["ETag"]
+        ).status_code
+        == 304
+    )

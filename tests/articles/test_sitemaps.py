@@ -149,3 +149,10 @@ def test_empty_site_sitemaps_are_valid(client):
         parse(client.get(reverse("sitemap-news"))),
         schema("sitemap.xsd", "sitemap-news.xsd"),
     )
+
+
+def test_sitemaps_are_publicly_cacheable(client):
+    ArticleFactory()
+
+    for url in ("/sitemap.xml", "/sitemap-articles.xml", reverse("sitemap-news")):
+        assert "public" in client.get(url)["Cache-Control"], url
