@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.db import connections
-from django.utils.html import strip_tags
 
 from articles.text import normalize_arabic
 
@@ -34,6 +33,7 @@ from .stopwords import ARABIC_STOP_WORDS
 SEARCH_CONFIG = "arabic_news"
 FTS_TABLE = "articles_search_fts"
 
+_TAG = re.compile(r"<[^>]*>")
 # Letters and digits; runs of punctuation, emoji and underscores separate words.
 _WORD = re.compile(r"[^\W_]+")
 
@@ -71,8 +71,14 @@ def light_stem(word: str) -> str:
 
 
 def body_text(body_html: str) -> str:
-    """The readable text of sanitised body HTML."""
-    return html.unescape(strip_tags(body_html.replace("<", " <")))
+    """The readable text of sanitised body HTML.
+
+    A regular expression, not `strip_tags`: the body was sanitised by nh3 on
+    save, so its tags are well formed, and `strip_tags` (an HTML parser run to
+    a fixed point) is the slowest step of indexing 100,000 articles.
+    The result is only indexed or escaped before display, never trusted.
+    """
+    return html.unescape(_TAG.sub(" ", body_html))
 
 
 def document_parts(article) -> tuple[str, str, str]:

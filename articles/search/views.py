@@ -5,6 +5,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from articles.models import Article, Section
+from articles.views import reader_cache
 
 from .documents import body_text
 from .forms import SearchForm
@@ -16,6 +17,7 @@ SUGGESTED_STORIES = 6
 FILTERS = ("section", "date_from", "date_to")
 
 
+@reader_cache
 def search(request):
     """/search/?q=…&section=…&date_from=…&date_to=…&page=…"""
     form = SearchForm(request.GET)

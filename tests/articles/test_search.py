@@ -364,3 +364,13 @@ def test_stop_words_are_not_in_the_stored_document():
         (vector,) = cursor.fetchone()
     assert "'في'" not in vector and "'من'" not in vector
     assert ":1A" in vector
+
+
+def test_anonymous_results_are_publicly_cacheable(client):
+    response = client.get(SEARCH, {"q": "أمطار"})
+    assert "public" in response["Cache-Control"]
+
+
+def test_signed_in_reader_results_are_private(reader):
+    response = reader.get(SEARCH, {"q": "أمطار"})
+    assert "private" in response["Cache-Control"]

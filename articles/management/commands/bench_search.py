@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor, Author, Section
@@ -167,12 +168,34 @@ class Command(BaseCommand):
         have = Article.objects.count()
         if have >= wanted:
             self.stdout.write(f"{have} articles already there; reusing them.")
-            return
+        else:
+            self.insert(corpus, have, wanted)
+        self.index_missing()
+
+    def index_missing(self):
+        """Write the documents an interrupted run left out, then refresh statistics."""
+        missing = Article.objects.filter(
+            pk__in=RawSQL(
+                "SELECT id FROM articles_article WHERE search_vector IS NULL", []
+            )
+        )
+        started = time.monotonic()
+        self.stdout.write("Writing search documents…")
+        refresh_search_documents(
+            missing,
+            batch_size=BATCH,
+            progress=lambda done: self.stdout.write(
+                f"  indexed {done} ({time.monotonic() - started:.0f}s)"
+            ),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE articles_article")
+
+    def insert(self, corpus, have, wanted):
         sections = self.sections()
         authors = self.authors()
         started = time.monotonic()
         now = timezone.now()
-        first_new_id = None
         for offset in range(have, wanted, BATCH):
             size = min(BATCH, wanted - offset)
             batch = [self.article(corpus, sections, now) for _ in range(size)]
@@ -182,22 +205,10 @@ class Command(BaseCommand):
                     ArticleAuthor(article=a, author=corpus.rng.choice(authors))
                     for a in created
                 )
-            first_new_id = first_new_id or created[0].pk
             self.stdout.write(
                 f"  inserted {offset + size}/{wanted}"
                 f" ({time.monotonic() - started:.0f}s)"
             )
-        self.stdout.write("Writing search documents…")
-        refresh_search_documents(
-            Article.objects.filter(pk__gte=first_new_id),
-            batch_size=BATCH,
-            progress=lambda done: self.stdout.write(
-                f"  indexed {done} ({time.monotonic() - started:.0f}s)"
-            ),
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE articles_article")
-        self.stdout.write(f"Filled in {time.monotonic() - started:.0f}s.")
 
     def sections(self):
         return {
