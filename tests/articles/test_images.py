@@ -251,3 +251,14 @@ def test_author_list_shows_portrait_thumbnails(editor):
     response = editor.get("/admin/articles/author/")
 
     assert "authors/x__1x1_96.webp" in response.content.decode()
+
+
+def test_change_form_offers_a_focal_point_picker_on_the_original(editor):
+    _post_image(editor, upload())
+    article = Article.objects.get()
+
+    html = editor.get(change_url(article)).content.decode()
+
+    assert "data-focal-point" in html
+    assert article.image.url in html
+    assert "js/admin-focal-point.js" in html
