@@ -365,7 +365,7 @@ def front_page(now=None):
     now = now or timezone.now()
     published = Article.objects.published(now)
     breaking = list(published.filter(is_breaking=True).select_related("section")[:3])
-    lead = published.filter(is_lead=True).select_related("section").first()
+    lead = published.filter(is_lead=True).for_listing().first()
     news = list(
         published.exclude(article_type=Article.ArticleType.OPINION).for_listing()[:16]
     )
