@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -263,15 +263,32 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def get_queryset(self, request):
+        # Delivery counts for the changelist in the same query, not one per row.
+        by_status = {
+            name: Count("deliveries", filter=Q(deliveries__status__in=statuses))
+            for name, statuses in {
+                "sent_count": [Delivery.Status.SENT],
+                "failed_count": [Delivery.Status.FAILED],
+                "waiting_count": [Delivery.Status.QUEUED, Delivery.Status.SENDING],
+            }.items()
+        }
+        return super().get_queryset(request).annotate(**by_status)
+
+    def has_delete_permission(self, request, obj=None):
+        # Issues that went out are the record of what readers were sent.
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description=gettext_lazy("التقدم"))
     def progress_summary(self, obj):
         if obj.status in (obj.Status.DRAFT, obj.Status.SCHEDULED):
             return "—"
-        counts = obj.delivery_counts()
         return _("%(sent)s أُرسلت، %(failed)s فشلت، %(queued)s في الانتظار") % {
-            "sent": counts["sent"],
-            "failed": counts["failed"],
-            "queued": counts["queued"] + counts["sending"],
+            "sent": obj.sent_count,
+            "failed": obj.failed_count,
+            "queued": obj.waiting_count,
         }
 
     @admin.display(description=gettext_lazy("التسليم"))

@@ -348,3 +348,30 @@ def test_breaking_alert_service_refuses_unpublished(editor_user):
 def test_writers_cannot_send(writer, issue):
     assert writer.get(change_url(issue)).status_code == 403
     assert IssueArticle.objects.filter(issue=issue).count() == 2
+
+
+def test_issue_changelist_query_budget(
+    editor, newsletter, make_subscribers, django_assert_max_num_queries
+):
+    from accounts.newsletters import delivery
+
+    make_subscribers(2)
+    for n in range(5):
+        issue = NewsletterIssue.objects.create(
+            newsletter=newsletter, subject=f"عدد {n}"
+        )
+        IssueArticle.objects.create(issue=issue, article=ArticleFactory())
+        delivery.deliver_issue(issue)
+    with django_assert_max_num_queries(12):
+        response = editor.get(reverse("admin:newsletters_newsletterissue_changelist"))
+    assert response.text.count("2 أُرسلت") == 5
+
+
+def test_sent_issue_cannot_be_deleted(editor, issue, make_subscribers):
+    from accounts.newsletters import delivery
+
+    make_subscribers(1)
+    delivery.deliver_issue(issue)
+    url = reverse("admin:newsletters_newsletterissue_delete", args=[issue.pk])
+    assert editor.post(url, {"post": "yes"}).status_code == 403
+    assert NewsletterIssue.objects.filter(pk=issue.pk).exists()
