@@ -444,8 +444,15 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
     def breaking_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
+        # ?article=<id> pre-selects the article (a link from the article admin).
+        preset = request.GET.get("article", "")
         form = BreakingAlertForm(
-            request.POST or None, admin_site=self.admin_site, request=request
+            request.POST or None,
+            initial={"article": preset}
+            if preset.isdigit() and len(preset) < 19
+            else {},
+            admin_site=self.admin_site,
+            request=request,
         )
         if request.method == "POST" and form.is_valid():
             issue = services.create_breaking_alert(

@@ -375,3 +375,13 @@ def test_sent_issue_cannot_be_deleted(editor, issue, make_subscribers):
     url = reverse("admin:newsletters_newsletterissue_delete", args=[issue.pk])
     assert editor.post(url, {"post": "yes"}).status_code == 403
     assert NewsletterIssue.objects.filter(pk=issue.pk).exists()
+
+
+@pytest.mark.parametrize("param", ["", "abc", "9" * 40, "-1"])
+def test_breaking_alert_page_accepts_a_preset_article(editor, param):
+    article = ArticleFactory(is_breaking=True, headline="فيضانات مفاجئة")
+    url = reverse("admin:newsletters_newsletterissue_breaking")
+    response = editor.get(url, {"article": param or article.pk})
+    assert response.status_code == 200
+    if not param:
+        assert f'value="{article.pk}" selected' in response.text
