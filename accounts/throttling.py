@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
@@ -125,6 +126,20 @@ def reset(*limits: tuple[Limit, str]) -> None:
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR is the only address a client cannot forge; behind a proxy
-    # the deployment must set it from the trusted X-Forwarded-For hop.
+    """The address to count per-IP attempts against.
+
+    REMOTE_ADDR is the only address a client cannot forge. Behind N trusted
+    reverse proxies (settings.THROTTLE_TRUSTED_PROXIES = N), the client is the
+    N-th address from the right of X-Forwarded-For: anything further left was
+    written by the client and is ignored.
+    """
+    proxies = getattr(settings, "THROTTLE_TRUSTED_PROXIES", 0)
+    if proxies:
+        hops = [
+            hop.strip()
+            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if hop.strip()
+        ]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "") or "unknown"

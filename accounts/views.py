@@ -59,8 +59,11 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        if pending.complete(self.request, response.url) == "save":
+        done = pending.complete(self.request, response.url)
+        if done == "save":
             messages.success(self.request, _("حفظنا المقال في قائمة محفوظاتك."))
+        elif done == "follow":
+            messages.success(self.request, _("أضفناه إلى ما تتابعه."))
         return response
 
     def get_context_data(self, **kwargs):

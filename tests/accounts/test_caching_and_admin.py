@@ -109,3 +109,23 @@ def test_admin_lists_saved_articles_and_follows(admin_client_, reader_user):
         response = admin_client_.get(reverse(f"admin:accounts_{name}_changelist"))
         assert response.status_code == 200
         assert str(reader_user) in response.text
+
+
+def test_anonymous_article_page_stays_public_and_carries_no_reader_state(client):
+    article = ArticleFactory()
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"]
+    assert reverse("accounts:save_prompt", args=[article.pk]) in response.text
+    assert "aria-pressed" not in response.text
+
+
+def test_reader_article_page_is_private_and_shows_their_save_state(reader):
+    article = ArticleFactory()
+    SavedArticle.objects.create(user=reader.user, article=article)
+    response = reader.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+    assert 'aria-pressed="true"' in response.text
+    assert reverse("accounts:unsave", args=[article.pk]) in response.text

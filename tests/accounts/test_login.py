@@ -176,3 +176,29 @@ def test_logged_in_reader_with_a_login_next_is_not_looped_or_crashed(reader, nex
 def test_junk_next_on_login_and_signup_pages_renders(client, next_url):
     assert client.get(LOGIN, {"next": next_url}).status_code == 200
     assert client.get(reverse("accounts:signup"), {"next": next_url}).status_code == 200
+
+
+def test_per_ip_limit_uses_the_trusted_proxy_hop(client, settings):
+    settings.THROTTLE_TRUSTED_PROXIES = 1
+    for n in range(throttling.LOGIN_PER_IP.attempts):
+        client.post(
+            LOGIN,
+            {"username": f"g{n}@example.com", "password": "x"},
+            REMOTE_ADDR="10.0.0.254",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7",
+        )
+    UserFactory(email="someone@example.com")
+    good = {"username": "someone@example.com", "password": PASSWORD}
+    # The client spoofing a different left-most address is still 198.51.100.7.
+    blocked = client.post(
+        LOGIN,
+        good,
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7",
+    )
+    assert "محاولات كثيرة" in blocked.text
+    # Another reader behind the same proxy is not locked out.
+    other = client.post(
+        LOGIN, good, REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="198.51.100.8"
+    )
+    assert other.status_code == 302
