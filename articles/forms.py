@@ -137,6 +137,15 @@ class ArticleAdminForm(forms.ModelForm):
         keys = (name, f"{name}_0", f"{name}_1")  # split date/time widgets
         return any(self.data.get(self.add_prefix(key)) for key in keys)
 
+    def clean_published_at(self):
+        value = self.cleaned_data.get("published_at")
+        current = self.instance.published_at
+        if value and current and value == current.replace(microsecond=0):
+            # The form shows whole seconds; keep the stored time so an
+            # untouched field doesn't appear as a change in the history.
+            return current
+        return value
+
     def clean_tags(self):
         # Arabic keyboards type "،" between tags; taggit only splits on ",".
         tags = self.cleaned_data.get("tags") or []

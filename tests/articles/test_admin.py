@@ -315,3 +315,23 @@ def test_related_article_cannot_point_to_itself(editor):
 
     assert response.status_code == 200
     assert not RelatedArticle.objects.exists()
+
+
+def test_saving_an_untouched_form_keeps_the_exact_publish_time(editor):
+    article = ArticleFactory()
+    shown = timezone.localtime(article.published_at)
+
+    editor.post(
+        change_url(article),
+        article_data(
+            article.section,
+            headline=article.headline,
+            status="published",
+            published_at_0=shown.strftime("%Y-%m-%d"),
+            published_at_1=shown.strftime("%H:%M:%S"),
+        ),
+    )
+
+    before = article.published_at
+    article.refresh_from_db()
+    assert article.published_at == before

@@ -68,7 +68,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.random = random.Random(2026)
-        self.now = timezone.now()
+        # Whole minutes, as the admin form edits them (no spurious revisions).
+        self.now = timezone.now().replace(second=0, microsecond=0)
         created_accounts = self.create_accounts()
         if Article.objects.exists():
             self.stdout.write(
