@@ -333,6 +333,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        # Shown in the history list, so editors can scan what each save did.
+        obj._change_reason = self._change_reason(request, obj, form, change)
         super().save_model(request, obj, form, change)
         image_changed = {"image", "image_focal_x", "image_focal_y"} & set(
             form.changed_data
@@ -344,6 +346,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
             Article.objects.filter(is_lead=True).exclude(pk=obj.pk).update(
                 is_lead=False
             )
+
+    def _change_reason(self, request, obj, form, change):
+        if getattr(request, "_restoring_revision", False):
+            return _("استعادة نسخة سابقة")
+        if not change:
+            return _("إنشاء")
+        if "status" in form.changed_data:
+            return _("الحالة: %(status)s") % {"status": obj.get_status_display()}
+        return _("تعديل")
 
     # Views ----------------------------------------------------------------
 
@@ -363,6 +374,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             article = get_object_or_404(Article, pk=object_id)
             if not self.has_change_permission(request, article):
                 raise PermissionDenied
+            request._restoring_revision = True
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_urls(self):
@@ -407,6 +419,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         self._require_publish(request)
         count = 0
         for article in queryset.exclude(status=Article.Status.PUBLISHED):
+            article._change_reason = _("نشر (إجراء جماعي)")
             article.publish()
             count += 1
         self._report(request, count, "نُشر مقال واحد.", "نُشر %(count)d من المقالات.")
@@ -416,6 +429,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         self._require_publish(request)
         count = 0
         for article in queryset.filter(status=Article.Status.PUBLISHED):
+            article._change_reason = _("سحب (إجراء جماعي)")
             article.withdraw()
             count += 1
         self._report(request, count, "سُحب مقال واحد.", "سُحب %(count)d من المقالات.")
@@ -434,6 +448,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         # save() per row, so each change is kept in the article's history.
         for article in queryset.exclude(is_breaking=value):
             article.is_breaking = value
+            article._change_reason = _("عاجل") if value else _("إلغاء العاجل")
             article.save(update_fields=["is_breaking", "updated_at"])
             count += 1
         self._report(request, count, "عُدّل مقال واحد.", "عُدّل %(count)d من المقالات.")
@@ -444,6 +459,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         for article in queryset.filter(status=Article.Status.DRAFT):
             if self.has_change_permission(request, article):
                 article.status = Article.Status.REVIEW
+                article._change_reason = _("إرسال للمراجعة")
                 article.save(update_fields=["status", "updated_at"])
                 count += 1
         level = messages.SUCCESS if count else messages.WARNING

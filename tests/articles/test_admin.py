@@ -109,6 +109,7 @@ def test_bulk_publish_keeps_a_revision_with_the_editor(editor, editor_user):
     latest = article.history.first()
     assert latest.status == "published"
     assert latest.history_user == editor_user
+    assert latest.history_change_reason == "نشر (إجراء جماعي)"
 
 
 def test_earlier_revision_can_be_restored_through_the_history_views(editor):
@@ -131,7 +132,8 @@ def test_earlier_revision_can_be_restored_through_the_history_views(editor):
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.headline == "العنوان الأول"
-    assert article.history.count() == 3
+    reasons = list(article.history.values_list("history_change_reason", flat=True))
+    assert reasons == ["استعادة نسخة سابقة", "تعديل", "إنشاء"]
 
 
 def test_choosing_a_new_lead_story_retires_the_previous_one(editor):
