@@ -103,6 +103,21 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MineFilter(admin.SimpleListFilter):
+    """A writer's own work, in one click."""
+
+    title = _("الكاتب")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("مقالاتي"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(created_by=request.user)
+        return queryset
+
+
 class ArticleInlineMixin:
     """Bylines and related headlines belong to the article: whoever may change
     the article may change them (no separate model permissions to hand out)."""
@@ -165,6 +180,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     ]
     list_display_links = ["headline"]
     list_filter = [
+        MineFilter,
         "status",
         VisibilityFilter,
         "section",

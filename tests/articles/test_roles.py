@@ -201,3 +201,12 @@ def test_editor_may_schedule(editor):
     article = Article.objects.get()
     assert article.is_scheduled()
     assert not Article.objects.published().exists()
+
+
+def test_writer_filters_the_list_to_their_own_articles(writer, writer_user):
+    own = ArticleFactory(draft=True, created_by=writer_user)
+    ArticleFactory()
+
+    response = writer.get(CHANGELIST_URL, {"mine": "1"})
+
+    assert list(response.context["cl"].result_list) == [own]
