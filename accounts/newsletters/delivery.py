@@ -302,6 +302,7 @@ def send_pending(
     `progress(stats, remaining)` is called after each batch (the command
     prints it). Safe to run in several processes at once.
     """
+    _fail_exhausted_leases(issue)
     rendered = render_issue(issue)
     stats = SendStats()
     batches = 0
@@ -315,6 +316,23 @@ def send_pending(
             progress(stats, remaining_count(issue))
     finish_issue_if_done(issue)
     return stats
+
+
+def _fail_exhausted_leases(issue: NewsletterIssue) -> int:
+    """Give up on rows whose worker died with them MAX_ATTEMPTS times.
+
+    A message that crashes the worker itself (rather than failing to send)
+    would otherwise be reclaimed forever.
+    """
+    return Delivery.objects.filter(
+        issue=issue,
+        status=Delivery.Status.SENDING,
+        claimed_at__lt=timezone.now() - LEASE,
+        attempts__gte=MAX_ATTEMPTS,
+    ).update(
+        status=Delivery.Status.FAILED,
+        last_error="The worker stopped while sending this message too many times.",
+    )
 
 
 def remaining_count(issue: NewsletterIssue) -> int:

@@ -381,3 +381,21 @@ def test_two_concurrent_workers_send_each_message_once(newsletter):
     counts = Counter(recipients())
     assert len(counts) == 300 and max(counts.values()) == 1
     assert Delivery.objects.filter(issue=issue, status="sent").count() == 300
+
+
+def test_a_message_that_keeps_killing_workers_is_eventually_failed(
+    issue, make_subscribers, monkeypatch
+):
+    [user] = make_subscribers(1)
+    delivery.start_issue(issue)
+    delivery.queue_issue(issue)
+    Delivery.objects.filter(user=user).update(
+        status="sending",
+        claimed_at=timezone.now() - timedelta(hours=1),
+        attempts=delivery.MAX_ATTEMPTS,
+    )
+    delivery.send_pending(issue)
+    assert mail.outbox == []
+    assert Delivery.objects.get(user=user).status == Delivery.Status.FAILED
+    issue.refresh_from_db()
+    assert issue.status == NewsletterIssue.Status.SENT
