@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,22 +123,25 @@ class FollowQuerySet(models.QuerySet):
     def articles(self):
         """Published articles matching any of these follows, newest first.
 
-        One query whatever the number of follows: each kind is a subquery on
-        the follow table, and EXISTS (rather than a join through tags or
-        bylines) keeps every article once without a DISTINCT.
+        One query whatever the number of follows. Each kind is an IN
+        subquery that PostgreSQL runs once and hashes (the ids of articles
+        carrying a followed tag or byline), rather than a correlated EXISTS
+        probed for every article, which made the paginator's COUNT take
+        seconds at 100,000 articles. IN also keeps each article once, so no
+        DISTINCT is needed.
         """
-        tagged = TaggedArticle.objects.filter(
-            content_object=OuterRef("pk"), tag_id__in=self.target_ids("tag")
+        tagged = TaggedArticle.objects.filter(tag_id__in=self.target_ids("tag")).values(
+            "content_object_id"
         )
         bylined = ArticleAuthor.objects.filter(
-            article=OuterRef("pk"), author_id__in=self.target_ids("author")
-        )
+            author_id__in=self.target_ids("author")
+        ).values("article_id")
         return (
             Article.objects.published()
             .filter(
                 Q(section_id__in=self.target_ids("section"))
-                | Q(Exists(tagged))
-                | Q(Exists(bylined))
+                | Q(pk__in=tagged)
+                | Q(pk__in=bylined)
             )
             .order_by("-published_at", "-pk")
         )

@@ -29,6 +29,7 @@ from .forms import (
 from .models import Follow, SavedArticle
 
 PER_PAGE = 20
+FOR_YOU_LIMIT = 500
 
 
 def _page(request, queryset):
@@ -432,7 +433,9 @@ def following(request):
 @never_cache
 @login_required
 def for_you(request):
-    articles = request.user.follows.articles().for_listing()
+    # A feed, not an archive: the newest FOR_YOU_LIMIT matches are enough, and
+    # the cap keeps the paginator's COUNT from scanning every article.
+    articles = request.user.follows.articles().for_listing()[:FOR_YOU_LIMIT]
     page_obj = _page(request, articles)
     suggestions = []
     if not page_obj.object_list:
