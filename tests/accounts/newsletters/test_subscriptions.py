@@ -143,3 +143,20 @@ def test_account_page_junk_input_is_refused_cleanly(reader, newsletter, junk):
 def test_account_page_query_budget(reader, newsletter, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         reader.get(MANAGE)
+
+
+def test_seed_links_the_weekly_letters_to_their_sections_once_they_exist():
+    from accounts.newsletters.demo import seed_newsletters
+    from tests.factories import SectionFactory
+
+    economy = SectionFactory(slug="اقتصاد", name="اقتصاد")
+    culture = SectionFactory(slug="ثقافة", name="ثقافة وفنون")
+    seed_newsletters()
+    seed_newsletters()  # idempotent
+    assert list(Newsletter.objects.get(slug="أسبوع-الاقتصاد").sections.all()) == [
+        economy
+    ]
+    assert list(Newsletter.objects.get(slug="رسالة-الثقافة").sections.all()) == [
+        culture
+    ]
+    assert Newsletter.objects.filter(slug="موجز-الصباح").count() == 1
