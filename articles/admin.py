@@ -30,7 +30,12 @@ from .forms import (
     AuthorAdminForm,
     can_publish,
 )
-from .images import make_photo_renditions, make_renditions, rendition_set
+from .images import (
+    delete_renditions,
+    make_photo_renditions,
+    make_renditions,
+    rendition_set,
+)
 from .models import (
     Article,
     ArticleAuthor,
@@ -362,6 +367,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
             Article.objects.filter(is_lead=True).exclude(pk=obj.pk).update(
                 is_lead=False
             )
+
+    def delete_model(self, request, obj):
+        renditions = obj.image_renditions
+        super().delete_model(request, obj)
+        # Derived files go with the article; the original stays, as the
+        # history may still point at it.
+        delete_renditions(renditions)
+
+    def delete_queryset(self, request, queryset):
+        renditions = list(queryset.values_list("image_renditions", flat=True))
+        super().delete_queryset(request, queryset)
+        for entry in renditions:
+            delete_renditions(entry)
 
     def _change_reason(self, request, obj, form, change):
         if getattr(request, "_restoring_revision", False):

@@ -262,3 +262,28 @@ def test_change_form_offers_a_focal_point_picker_on_the_original(editor):
     assert "data-focal-point" in html
     assert article.image.url in html
     assert "js/admin-focal-point.js" in html
+
+
+@pytest.mark.parametrize("how", ["delete_view", "bulk_delete"])
+def test_deleting_an_article_removes_its_renditions(editor, how):
+    _post_image(editor, upload())
+    article = Article.objects.get()
+    names = _rendition_names(article.image_renditions)
+
+    if how == "delete_view":
+        response = editor.post(
+            f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"}
+        )
+    else:
+        response = editor.post(
+            "/admin/articles/article/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [article.pk],
+                "post": "yes",
+            },
+        )
+
+    assert response.status_code == 302
+    assert not Article.objects.exists()
+    assert names and not any(default_storage.exists(name) for name in names)
