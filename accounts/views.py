@@ -68,14 +68,21 @@ class LoginView(auth_views.LoginView):
         return response
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **_prompt_context(self.request)}
+        return {
+            **super().get_context_data(**kwargs),
+            **_prompt_context(self.request, self.get_redirect_url()),
+        }
 
 
-def _prompt_context(request):
-    """What the login/sign-up pages say about a pending save or follow."""
+def _prompt_context(request, next_url):
+    """What the login/sign-up pages say about a pending save or follow.
+
+    Only promised when the reader is headed back to where they asked, the
+    one case in which pending.complete() carries it out.
+    """
     action = pending.peek(request)
     target = None
-    if action:
+    if action and action.get("next") == next_url:
         target = pending.resolve_target(action.get("kind"), action.get("id"))
     return {"pending_action": action if target else None, "pending_target": target}
 
@@ -118,7 +125,7 @@ def signup(request):
     return render(
         request,
         "accounts/signup.html",
-        {"form": form, "next": next_url, **_prompt_context(request)},
+        {"form": form, "next": next_url, **_prompt_context(request, next_url)},
     )
 
 

@@ -383,3 +383,14 @@ def test_saved_list_ignores_forged_user_parameters(reader, other_reader):
     )
     for params in ({"user": other_reader.user.pk}, {"user_id": other_reader.user.pk}):
         assert "سرّي" not in reader.get(reverse("accounts:saved"), params).text
+
+
+def test_login_page_promises_the_save_only_when_headed_back_to_the_article(client):
+    article = ArticleFactory(headline="مقال ينتظر الحفظ")
+    client.get(reverse("accounts:save_prompt", args=[article.pk]))
+    login = reverse("accounts:login")
+    assert (
+        "مقال ينتظر الحفظ"
+        in client.get(login, {"next": article.get_absolute_url()}).text
+    )
+    assert "مقال ينتظر الحفظ" not in client.get(login, {"next": "/opinion/"}).text
