@@ -3,8 +3,9 @@
 PostgreSQL: the `arabic_news` text-search configuration (Snowball Arabic
 stemmer; stop words are removed in Python because PostgreSQL ships no Arabic
 stop-word file), `search_vector` and `search_title_vector` tsvector columns
-kept outside the Django model, and a GIN index on the first. SQLite: an FTS5 table keyed by article id. Other
-databases get nothing and search falls back to plain matching.
+kept outside the Django model, and GIN indexes on both. SQLite: an FTS5
+table keyed by article id. Other databases get nothing and search falls back
+to plain matching.
 """
 
 from django.db import migrations
@@ -23,9 +24,13 @@ POSTGRESQL_FORWARD = [
     # /search/: the @@ match of every reader query.
     "CREATE INDEX article_search_vector_idx ON articles_article"
     " USING GIN (search_vector)",
+    # /search/: the first tier, stories whose headline or standfirst match.
+    "CREATE INDEX article_search_title_vector_idx ON articles_article"
+    " USING GIN (search_title_vector)",
 ]
 POSTGRESQL_BACKWARD = [
     "DROP INDEX IF EXISTS article_search_vector_idx",
+    "DROP INDEX IF EXISTS article_search_title_vector_idx",
     "ALTER TABLE articles_article DROP COLUMN IF EXISTS search_vector",
     "ALTER TABLE articles_article DROP COLUMN IF EXISTS search_title_vector",
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS arabic_news",

@@ -31,11 +31,13 @@ def search(request):
     }
     found = 0
     if terms:
-        results = search_articles(form.filter(Article.objects.published()), terms)
-        page_obj = _page(request, results.for_listing())
+        published = Article.objects.published().for_listing()
+        results = search_articles(form.filter(published), terms)
+        page_obj = _page(request, results)
         found = page_obj.paginator.count
         context.update(
             page_obj=page_obj,
+            more_than=getattr(results, "is_capped", lambda: False)(),
             results=[_result(article, terms) for article in page_obj],
             extra_query=_filters_query(request),
         )

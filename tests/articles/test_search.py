@@ -338,11 +338,11 @@ def test_refresh_returns_the_number_written():
 @pytest.mark.postgres
 @requires_postgres
 def test_search_uses_our_configuration_and_the_stored_vector():
-    sql = str(
-        search_articles(Article.objects.published(), parse_query("الأسلحة")).query
-    )
-    assert "arabic_news" in sql
-    assert "search_vector" in sql
+    results = search_articles(Article.objects.published(), parse_query("الأسلحة"))
+    for tier in (results.ranked, results.rest):
+        sql = str(tier.query)
+        assert "arabic_news" in sql
+        assert '"search_vector"' in sql
 
 
 @pytest.mark.postgres
@@ -374,3 +374,32 @@ def test_anonymous_results_are_publicly_cacheable(client):
 def test_signed_in_reader_results_are_private(reader):
     response = reader.get(SEARCH, {"q": "أمطار"})
     assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_count_is_capped_and_reported_as_more_than(client, monkeypatch, found):
+    from articles.search.query import TieredResults
+
+    monkeypatch.setattr(TieredResults, "COUNT_CAP", 3)
+    for _ in range(2):
+        indexed(headline="موجة حر")
+    for _ in range(3):
+        indexed(headline="طقس", body="<p>موجة حر شديدة</p>")
+    response = client.get(SEARCH, {"q": "موجة حر"})
+    assert "أكثر من 3" in response.content.decode()
+    # Paging stops at the cap, like any "1000+" result list.
+    assert len(response.context["results"]) == 3
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_pages_continue_from_headline_matches_into_body_matches(client):
+    for _ in range(15):
+        indexed(headline="موجة حر")
+    for _ in range(10):
+        indexed(headline="طقس", body="<p>موجة حر شديدة</p>")
+    first = client.get(SEARCH, {"q": "موجة حر"}).context["results"]
+    second = client.get(SEARCH, {"q": "موجة حر", "page": 2}).context["results"]
+    headlines = [r["article"].headline for r in first + second]
+    assert headlines == ["موجة حر"] * 15 + ["طقس"] * 10
