@@ -5,7 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.views.decorators.cache import cache_control
@@ -84,8 +84,6 @@ class AuthorSitemap(ReaderSitemap):
 
 
 def _published_filter(relation):
-    from django.db.models import Q
-
     # The published() gate, expressed through a relation for an aggregate.
     return Q(**{f"{relation}__in": Article.objects.published()})
 

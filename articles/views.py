@@ -3,7 +3,7 @@
 import hashlib
 import json
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -281,8 +281,6 @@ def share_links(article, url):
 
 def _quote(value, safe="", encoding=None, errors=None):
     # mailto: wants %20 for spaces, not "+".
-    from urllib.parse import quote
-
     return quote(value, safe=safe, encoding=encoding, errors=errors)
 
 
