@@ -24,6 +24,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
+from accounts.throttling import client_ip
+
 from .images import article_srcset
 from .models import Article, Author, RelatedArticle, Section, Tag
 from .popularity import is_bot, most_read, record_view
@@ -49,7 +51,12 @@ def reader_cache(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        if request.method not in ("GET", "HEAD"):
+            return response
+        if response.status_code == 301 and not request.user.is_authenticated:
+            # Canonical redirects are the same for everyone.
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        if response.status_code != 200:
             return response
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
@@ -430,8 +437,9 @@ BEACON_PER_MINUTE = 30
 
 
 def _client_key(request):
-    ip = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(ip.encode()).hexdigest()[:16]
+    # The same notion of "client address" as the login throttles, so one
+    # THROTTLE_TRUSTED_PROXIES setting serves both behind a load balancer.
+    return hashlib.sha256(client_ip(request).encode()).hexdigest()[:16]
 
 
 def _same_origin(request):

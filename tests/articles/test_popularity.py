@@ -210,3 +210,14 @@ def test_most_read_is_shown_on_home_and_article_pages(client):
         content = client.get(url).content.decode()
         assert "الأكثر قراءة" in content
         assert "الخبر الأكثر قراءة اليوم" in content
+
+
+def test_behind_trusted_proxies_each_reader_is_limited_separately(client, settings):
+    settings.THROTTLE_TRUSTED_PROXIES = 1
+    article = ArticleFactory()
+
+    for n in range(3):
+        beacon(client, article, ip="10.0.0.254", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+
+    popularity.flush_view_counts()
+    assert views_of(article) == 3

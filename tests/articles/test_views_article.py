@@ -338,3 +338,16 @@ def test_article_page_query_budget_on_300_articles(
         response = client.get(lead.get_absolute_url())
 
     assert response.status_code == 200
+
+
+def test_canonical_redirect_is_publicly_cacheable(client):
+    article = ArticleFactory()
+    url = reverse(
+        "articles:detail",
+        kwargs={"section": article.section.slug, "pk": article.pk, "slug": "قديم"},
+    )
+
+    response = client.get(url)
+
+    assert response.status_code == 301
+    assert "public" in response["Cache-Control"]
