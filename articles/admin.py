@@ -44,6 +44,8 @@ from .models import (
     Section,
     Tag,
 )
+from .search.admin import ArabicSearchAdminMixin
+from .search.documents import update_search_document
 
 # The rich-text editor (django-prose-editor) loads its ES modules through an
 # inline <script type="importmap">, and its editor core (Tiptap) injects one
@@ -170,7 +172,7 @@ class RelatedArticleInline(ArticleInlineMixin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
     form = ArticleAdminForm
     inlines = [ArticleAuthorInline, RelatedArticleInline]
     list_display = [
@@ -367,6 +369,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
             Article.objects.filter(is_lead=True).exclude(pk=obj.pk).update(
                 is_lead=False
             )
+        # Also here, not only in save_related: restoring a version from the
+        # history saves through save_model alone.
+        update_search_document(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Tags and bylines are saved now, so the search document can hold them.
+        update_search_document(form.instance)
 
     def delete_model(self, request, obj):
         renditions = obj.image_renditions

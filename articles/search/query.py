@@ -151,18 +151,22 @@ class TieredResults:
         self._ranked_count = None
         self._count = None
 
+    def _count_upto(self, queryset, limit):
+        # Unordered and limited, so PostgreSQL stops reading at `limit` rows.
+        return queryset.order_by().values("pk")[:limit].count() if limit > 0 else 0
+
     @property
     def ranked_count(self):
+        """Tier-1 matches, up to the cap (beyond it every page is tier 1)."""
         if self._ranked_count is None:
-            self._ranked_count = self.ranked.count()
+            self._ranked_count = self._count_upto(self.ranked, self.COUNT_CAP)
         return self._ranked_count
 
     def count(self):
         """Matches, exact up to COUNT_CAP (more than that is shown as "1000+")."""
         if self._count is None:
-            cap = self.COUNT_CAP
-            rest = self.rest.values("pk")[: max(0, cap - self.ranked_count)]
-            self._count = min(cap, self.ranked_count + rest.count())
+            rest = self._count_upto(self.rest, self.COUNT_CAP - self.ranked_count)
+            self._count = self.ranked_count + rest
         return self._count
 
     def is_capped(self):

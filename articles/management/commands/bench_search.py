@@ -282,5 +282,5 @@ class Command(BaseCommand):
         self.stdout.write("\nTier 2 (body-only matches, newest first):")
         self.stdout.write(results.rest[:PAGE].explain(analyze=True, buffers=True))
         self.stdout.write("\nCount (capped):")
-        capped = results.rest.values("pk")[: results.COUNT_CAP]
+        capped = results.rest.order_by().values("pk")[: results.COUNT_CAP]
         self.stdout.write(capped.explain(analyze=True, buffers=True))

@@ -36,6 +36,7 @@ from articles.models import (
     Tag,
     TaggedArticle,
 )
+from articles.search.documents import refresh_search_documents
 from articles.text import arabic_slugify
 
 PUBLISHED_COUNT = 200
@@ -78,6 +79,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 self.seed()
+                refresh_search_documents(Article.objects.all())
         self.print_logins(created_accounts)
 
     # Accounts -------------------------------------------------------------
