@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import connections
 
+from articles.cache import bump_content_version
 from articles.text import normalize_arabic
 
 from .stopwords import ARABIC_STOP_WORDS
@@ -169,6 +170,9 @@ def refresh_search_documents(
         done += len(rows)
         if progress:
             progress(done)
+    if done:
+        # Search pages may sit in the shared page cache; they show new results now.
+        bump_content_version()
     return done
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
@@ -19,6 +19,7 @@ from .documents import FTS_TABLE, SEARCH_CONFIG, light_stem, search_words
 # and the cut keeps tsquery parsing and FTS matching cheap.
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
+RESULTS_PER_PAGE = 20
 # A story this many days old ranks half as high as a fresh one that matches
 # equally well, so news wins over the archive without hiding it.
 RECENCY_HALF_LIFE_DAYS = 30.0
@@ -149,6 +150,7 @@ class TieredResults:
             .order_by("-published_at", "-pk")
         )
         self._ranked_count = None
+        self._first_page = []
         self._count = None
 
     def _count_upto(self, queryset, limit):
@@ -157,16 +159,24 @@ class TieredResults:
 
     @property
     def ranked_count(self):
-        """Tier-1 matches, up to the cap (beyond it every page is tier 1)."""
+        """Tier-1 matches, counted in the same pass that ranks the first page.
+
+        Ranking reads every tier-1 row anyway; COUNT(*) OVER () on that pass
+        saves a second read of the same rows.
+        """
         if self._ranked_count is None:
-            self._ranked_count = self._count_upto(self.ranked, self.COUNT_CAP)
+            first = self.ranked.annotate(tier_total=Window(Count("pk")))
+            self._first_page = list(first[:RESULTS_PER_PAGE])
+            self._ranked_count = (
+                self._first_page[0].tier_total if self._first_page else 0
+            )
         return self._ranked_count
 
     def count(self):
         """Matches, exact up to COUNT_CAP (more than that is shown as "1000+")."""
         if self._count is None:
             rest = self._count_upto(self.rest, self.COUNT_CAP - self.ranked_count)
-            self._count = self.ranked_count + rest
+            self._count = min(self.COUNT_CAP, self.ranked_count + rest)
         return self._count
 
     def is_capped(self):
@@ -181,7 +191,11 @@ class TieredResults:
         start, stop = index.start or 0, index.stop
         items = []
         if start < self.ranked_count:
-            items += self.ranked[start : min(stop, self.ranked_count)]
+            end = min(stop, self.ranked_count)
+            if end <= RESULTS_PER_PAGE:
+                items += self._first_page[start:end]
+            else:
+                items += self.ranked[start:end]
         if len(items) < stop - start:
             offset = max(0, start - self.ranked_count)
             items += self.rest[offset : offset + (stop - start - len(items))]

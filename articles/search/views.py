@@ -6,17 +6,18 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article, Section
 from articles.views import reader_cache
+from newsroom.middleware import not_page_cached
 
 from .documents import body_text
 from .forms import SearchForm
 from .highlight import has_match, highlight, snippet
-from .query import search_articles
+from .query import RESULTS_PER_PAGE, search_articles
 
-RESULTS_PER_PAGE = 20
 SUGGESTED_STORIES = 6
 FILTERS = ("section", "date_from", "date_to")
 
 
+@not_page_cached
 @reader_cache
 def search(request):
     """/search/?q=…&section=…&date_from=…&date_to=…&page=…"""
