@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from articles.models import Article
 from articles.search.documents import refresh_search_documents, update_search_document
@@ -403,3 +405,18 @@ def test_pages_continue_from_headline_matches_into_body_matches(client):
     second = client.get(SEARCH, {"q": "موجة حر", "page": 2}).context["results"]
     headlines = [r["article"].headline for r in first + second]
     assert headlines == ["موجة حر"] * 15 + ["طقس"] * 10
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(query=st.text(max_size=300))
+def test_any_text_is_a_safe_query(query):
+    """Whatever is typed, the database never sees a malformed search."""
+    terms = parse_query(query)
+    assert len(terms.text) <= 200
+    results = search_articles(Article.objects.published(), terms)
+    assert results.count() >= 0
+    assert list(results[:20]) is not None
