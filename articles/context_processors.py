@@ -1,17 +1,17 @@
 from django.core.cache import cache
 
+from .cache import content_version
 from .models import Section
-
-NAVIGATION_CACHE_KEY = "navigation:sections"
 
 
 def navigation(request):
-    """The sections menu: one query, then served from the cache."""
-    sections = cache.get(NAVIGATION_CACHE_KEY)
+    """The sections menu: one query per content version, then the cache."""
+    key = f"navigation:sections:{content_version()}"
+    sections = cache.get(key)
     if sections is None:
         sections = [
             {"name": s.name, "url": s.get_absolute_url()}
             for s in Section.objects.only("name", "slug")
         ]
-        cache.set(NAVIGATION_CACHE_KEY, sections, 300)
+        cache.set(key, sections, 24 * 3600)
     return {"nav_sections": sections}

@@ -8,6 +8,7 @@ page, and nothing rendered for them is ever stored.
 """
 
 import hashlib
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,10 +28,24 @@ def _cache_key(request):
     return f"page:{content_version()}:{digest}"
 
 
+def not_page_cached(view):
+    """Keep a public view out of the shared page cache (browsers and CDNs may
+    still keep it briefly): for pages with a long tail of URLs, like search."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.page_cache = False
+        return response
+
+    return wrapper
+
+
 def _is_storable(response):
     cache_control = response.get("Cache-Control", "")
     return (
-        response.status_code in (200, 301, 404)
+        getattr(response, "page_cache", True)
+        and response.status_code in (200, 301, 404)
         and not response.streaming
         and "public" in cache_control
         and "private" not in cache_control
@@ -51,8 +66,10 @@ class AnonymousPageCacheMiddleware:
             cached["X-Page-Cache"] = "hit"
             return cached
         response = self.get_response(request)
+        if not _is_storable(response):
+            return response
         timeout = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
-        if timeout and _is_storable(response):
+        if timeout:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             # Browsers and CDNs may keep it briefly and serve stale while

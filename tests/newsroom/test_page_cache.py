@@ -1,0 +1,111 @@
+import time
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def section():
+    return SectionFactory(name="اقتصاد", slug="اقتصاد")
+
+
+def test_anonymous_page_is_served_from_the_cache_the_second_time(
+    client, section, django_assert_num_queries
+):
+    ArticleFactory(section=section, headline="الأسواق تترقب قرار الفائدة")
+
+    first = client.get("/")
+    with django_assert_num_queries(0):
+        second = client.get("/")
+
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert "public" in second["Cache-Control"]
+    assert "stale-while-revalidate=300" in second["Cache-Control"]
+
+
+def test_cached_page_answers_a_conditional_get_with_304(client, section):
+    ArticleFactory(section=section)
+    etag = client.get("/")["ETag"]
+
+    response = client.get("/", headers={"if-none-match": etag})
+
+    assert response.status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/", "/اقتصاد/", "/rss/"])
+def test_publishing_shows_on_the_next_request(client, section, path):
+    client.get(path)
+    draft = ArticleFactory(section=section, draft=True, headline="خبر عاجل جديد")
+    assert "خبر عاجل جديد" not in client.get(path).content.decode()
+
+    draft.publish()
+
+    assert "خبر عاجل جديد" in client.get(path).content.decode()
+
+
+def test_editing_and_withdrawing_change_cached_pages_at_once(client, section):
+    article = ArticleFactory(section=section, headline="عنوان أول")
+    url = article.get_absolute_url()
+    assert "عنوان أول" in client.get("/").content.decode()
+    client.get(url)
+
+    article.headline = "عنوان مصحح"
+    article.save()
+    assert "عنوان مصحح" in client.get("/").content.decode()
+    assert "عنوان مصحح" in client.get(url).content.decode()
+
+    article.withdraw()
+    assert "عنوان مصحح" not in client.get("/").content.decode()
+    assert client.get(url).status_code == 404
+
+
+def test_scheduled_article_appears_when_due_without_clearing_anything(client, section):
+    due = timezone.now() + timezone.timedelta(seconds=1.2)
+    ArticleFactory(section=section, headline="خبر مجدول", published_at=due)
+    assert "خبر مجدول" not in client.get("/").content.decode()
+
+    time.sleep(max(0, (due - timezone.now()).total_seconds()) + 0.1)
+
+    assert "خبر مجدول" in client.get("/").content.decode()
+
+
+def test_signed_in_reader_never_gets_a_shared_page(client, reader, section):
+    ArticleFactory(section=section)
+    client.get("/")  # an anonymous copy is now cached
+
+    response = reader.get("/")
+
+    assert "X-Page-Cache" not in response
+    assert "private" in response["Cache-Control"]
+    assert "حسابي" in response.content.decode()
+
+
+def test_anonymous_reader_never_gets_a_signed_in_readers_page(client, reader, section):
+    ArticleFactory(section=section)
+    reader.get("/")
+
+    response = client.get("/")
+
+    assert response["X-Page-Cache"] == "miss"
+    assert "حسابي" not in response.content.decode()
+
+
+def test_english_and_arabic_pages_are_cached_apart(client, section):
+    client.get("/")
+
+    response = client.get("/en/")
+
+    assert response["X-Page-Cache"] == "miss"
+    assert 'lang="en"' in response.content.decode()
+
+
+def test_pages_that_set_cookies_or_are_private_are_not_stored(client):
+    client.get("/account/login/")
+
+    assert "X-Page-Cache" not in client.get("/account/login/")
