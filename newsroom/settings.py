@@ -182,6 +182,9 @@ MAILERS = {
     "newsletters": _mailer(env.str("NEWSLETTER_EMAIL_URL", default=EMAIL_URL)),
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="النشرة <news@localhost>")
+NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The mailto: of List-Unsubscribe; unsubscribe@<sender's domain> when empty.
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env.str("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Internationalisation: Arabic first, English as the second interface language.
@@ -224,6 +227,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 SESSION_COOKIE_HTTPONLY = True
+# Reverse proxies in front of the app whose X-Forwarded-For entries we trust,
+# so rate limits see the reader's address rather than the load balancer's.
+THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=0)
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
