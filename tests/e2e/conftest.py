@@ -1,28 +1,91 @@
 """Browser tests: Playwright for Python driving Debian's Chromium (no download)."""
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
-AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_JS = (
+    Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls
-    # the tests make between page actions are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture(scope="session")
+def playwright(django_db_setup, playwright):
+    """Playwright, with the ORM allowed beside it for as long as it runs.
+
+    Its sync API keeps an event loop running in this thread from the first
+    browser test to the end of the session, so Django would refuse every ORM
+    call made meanwhile (test data, database flushes, even later tests),
+    although they are all plain synchronous code. The test database is set up
+    before the loop starts.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield playwright
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            # The live server needs a transactional database, which Django
+            # empties after each test; serialized_rollback brings back what
+            # migrations put there (role groups, demo newsletters) for the
+            # next test, in this folder or elsewhere.
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True)
+            )
+
+
+@pytest.fixture
+def newsroom(live_server):
+    """Sections, authors, tags and stories with pictures (tests/e2e/site_data.py)."""
+    from .site_data import build_newsroom
+
+    return build_newsroom()
+
+
+@pytest.fixture
+def url(live_server):
+    """Absolute URL on the live server: url("/search/?q=...") or url(article)."""
+
+    def make(target):
+        path = target if isinstance(target, str) else target.get_absolute_url()
+        return live_server.url + path
+
+    return make
+
+
+@pytest.fixture
+def log_in(context, live_server):
+    """Give the browser a logged-in session for `user`, without the login form."""
+
+    def do(user):
+        client = Client()
+        client.force_login(user)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+
+    return do
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +118,9 @@ def pytest_runtest_makereport(item, call):
         page = item.funcargs.get("page")
         if page is not None:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"FAILED-{item.name}.png"), full_page=True)
+            page.screenshot(
+                path=str(ARTIFACTS / f"FAILED-{item.name}.png"), full_page=True
+            )
             (ARTIFACTS / f"FAILED-{item.name}.html").write_text(page.content())
 
 
@@ -90,11 +155,15 @@ def axe(page):
 @pytest.fixture
 def assert_rtl_no_sideways_scroll(page):
     def check(width=360):
+        before = page.viewport_size
         page.set_viewport_size({"width": width, "height": 800})
         assert page.get_attribute("html", "dir") == "rtl"
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow <= 0, f"page scrolls sideways by {overflow}px at {width}px"
+        assert overflow <= 0, (
+            f"{page.url} scrolls sideways by {overflow}px at {width}px"
+        )
+        page.set_viewport_size(before)
 
     return check

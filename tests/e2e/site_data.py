@@ -1,0 +1,165 @@
+"""A small but realistic newsroom for the browser journeys.
+
+Built once per test (the live server needs a transactional database, which is
+emptied after each test); it takes a fraction of a second.
+"""
+
+import functools
+import importlib
+import io
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+from PIL import Image, ImageDraw, ImageOps
+
+from articles.images import (
+    ARTICLE_CROPS,
+    ARTICLE_WIDTHS,
+    make_renditions,
+    render_renditions,
+)
+from articles.models import Article, Author, RelatedArticle, Section, Tag
+from articles.search.documents import update_search_document
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+
+BODY = (
+    "<p>اجتمع وزراء الطاقة في المنطقة صباح اليوم لبحث خطة مشتركة تربط شبكات "
+    "الكهرباء وتوسّع محطات الطاقة الشمسية وطاقة الرياح خلال السنوات الخمس المقبلة.</p>"
+    "<h2>ما الذي تتضمنه الخطة؟</h2>"
+    "<p>تقترح الخطة صندوقًا إقليميًا لتمويل المشروعات الصغيرة، وتوحيد معايير "
+    "الربط بين الدول، وبرامج لتدريب المهندسين الشباب.</p>"
+    "<blockquote><p>«لا يمكن لأي دولة أن تنجح وحدها في هذا التحول»، قالت رئيسة الوفد.</p></blockquote>"
+    "<p>ويرى خبراء أن نجاح الخطة يتوقف على تمويل مستقر وعلى إرادة سياسية تتجاوز "
+    "الخلافات القديمة.</p>"
+)
+
+
+def jpeg_bytes(width=960, height=540, dark="#1d3557", light="#e9c46a"):
+    """A sky-and-sun picture (a flat colour looks like a broken image in
+    screenshots)."""
+    sky = Image.linear_gradient("L").resize((width, height))
+    image = ImageOps.colorize(sky, dark, light)
+    draw = ImageDraw.Draw(image)
+    radius = height // 7
+    sun = (width * 2 // 3, height * 3 // 5)
+    draw.ellipse(
+        (sun[0] - radius, sun[1] - radius, sun[0] + radius, sun[1] + radius),
+        fill="#fff3c4",
+    )
+    draw.rectangle((0, height * 3 // 4, width, height), fill="#3d405b")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+@functools.cache
+def picture(dark, light):
+    """The JPEG and its WebP renditions, encoded once per test session."""
+    data = jpeg_bytes(dark=dark, light=light)
+    with Image.open(io.BytesIO(data)) as image:
+        rendered = render_renditions(image, crops=ARTICLE_CROPS, widths=ARTICLE_WIDTHS)
+    return data, rendered
+
+
+def with_picture(article, alt, dark="#1d3557", light="#e9c46a"):
+    data, rendered = picture(dark, light)
+    article.image = ContentFile(data, name="photo.jpg")
+    article.image_alt = alt
+    article.image_caption = "من أعمال القمة صباح اليوم"
+    article.image_credit = "وكالة الأنباء"
+    article.save()
+    make_renditions(article, rendered)
+    return article
+
+
+@dataclass
+class Newsroom:
+    politics: Section
+    economy: Section
+    author: Author
+    tag: Tag
+    lead: Article
+    related: Article
+    search_target: Article
+
+
+def ensure_roles():
+    """The editor and writer groups from articles/migrations/0002_roles.
+
+    A transactional test database may have been emptied by an earlier test
+    (or kept so by --reuse-db); the role definitions are the migration's own.
+    """
+    roles = importlib.import_module("articles.migrations.0002_roles").ROLES
+    for name, codenames in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="articles", codename__in=codenames
+            )
+        )
+
+
+def build_newsroom() -> Newsroom:
+    politics = SectionFactory(name="سياسة", slug="سياسة", position=1)
+    economy = SectionFactory(name="اقتصاد", slug="اقتصاد", position=2)
+    sport = SectionFactory(name="رياضة", slug="رياضة", position=3)
+    author = AuthorFactory(name="ليلى حداد", slug="ليلى-حداد")
+    colleague = AuthorFactory(name="سامر الخطيب", slug="سامر-الخطيب")
+
+    related = ArticleFactory(
+        section=economy,
+        headline="أسعار الألواح الشمسية تتراجع للعام الثالث على التوالي",
+        standfirst="انخفاض التكلفة يفتح الباب أمام المنازل والمزارع الصغيرة.",
+        authors=[colleague],
+        tags=["الطاقة المتجددة"],
+    )
+    with_picture(related, "ألواح شمسية فوق سطح مبنى", dark="#264653", light="#2a9d8f")
+    lead = ArticleFactory(
+        section=politics,
+        headline="قمة إقليمية تبحث خطة مشتركة للطاقة المتجددة",
+        kicker="الطاقة",
+        standfirst="الوزراء يناقشون ربط شبكات الكهرباء وتمويل مشروعات الشمس والرياح.",
+        body=BODY,
+        dateline="عمّان",
+        is_lead=True,
+        authors=[author],
+        tags=["الطاقة المتجددة", "قمم"],
+    )
+    with_picture(lead, "وزراء الطاقة حول طاولة الاجتماع")
+    RelatedArticle.objects.create(from_article=lead, to_article=related)
+    search_target = ArticleFactory(
+        section=economy,
+        headline="الأسواق المالية تترقب قرار البنك المركزي بشأن الفائدة",
+        standfirst="المستثمرون يراهنون على تثبيت أسعار الفائدة حتى نهاية العام.",
+        authors=[colleague],
+        tags=["أسواق"],
+    )
+    others = [
+        ArticleFactory(
+            section=section,
+            headline=headline,
+            authors=[colleague if n % 2 else author],
+            tags=["قمم"] if n == 0 else [],
+        )
+        for n, (section, headline) in enumerate(
+            [
+                (politics, "البرلمان يقر قانون الانتخابات الجديد بعد نقاش طويل"),
+                (economy, "صادرات الزيتون ترتفع مع موسم حصاد وفير"),
+                (sport, "المنتخب يستعد لمباراة الحسم في التصفيات القارية"),
+                (sport, "بطلة الجمباز تحصد ذهبية جديدة في البطولة العربية"),
+                (politics, "وزير الخارجية يبدأ جولة تشمل ثلاث عواصم"),
+            ]
+        )
+    ]
+    for article in [related, lead, search_target, *others]:
+        update_search_document(article)
+    return Newsroom(
+        politics=politics,
+        economy=economy,
+        author=author,
+        tag=Tag.objects.get(name="الطاقة المتجددة"),
+        lead=lead,
+        related=related,
+        search_target=search_target,
+    )

@@ -1,0 +1,47 @@
+"""axe-core finds nothing serious or critical on the pages readers use."""
+
+from accounts import services
+from tests.factories import UserFactory
+
+
+def test_reader_pages_have_no_serious_accessibility_violations(
+    page, url, newsroom, axe, log_in, shot
+):
+    anonymous = {
+        "home": "/",
+        "section": newsroom.politics.get_absolute_url(),
+        "article": newsroom.lead.get_absolute_url(),
+        "tag": newsroom.tag.get_absolute_url(),
+        "author": newsroom.author.get_absolute_url(),
+        "search": "/search/?q=الطاقة",
+        "empty search": "/search/?q=كلمة-لا-توجد",
+        "sign-up": "/account/signup/",
+        "login": "/account/login/",
+    }
+    reader = UserFactory(verified=True, name="نور")
+    services.save_article(user=reader, article=newsroom.lead)
+    services.follow(user=reader, kind="section", target=newsroom.politics)
+    services.follow(user=reader, kind="author", target=newsroom.author)
+    signed_in = {
+        "saved articles": "/account/saved/",
+        "for-you": "/for-you/",
+        "article (signed in)": newsroom.related.get_absolute_url(),
+        "newsletters": "/account/newsletters/",
+        "following": "/account/following/",
+    }
+
+    violations = {}
+
+    def check(pages):
+        for name, path in pages.items():
+            response = page.goto(url(path))
+            assert response.status == 200, f"{name}: {response.status}"
+            if found := axe():
+                violations[name] = found
+
+    check(anonymous)
+    log_in(reader)
+    check(signed_in)
+    page.goto(url("/for-you/"))
+    shot("for-you-phone")
+    assert violations == {}
