@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
     def handle(self, *args, duration, connections, workers, **options):
         urls = self.pick_urls()
         cookie = self.reader_session_cookie()
+        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("Median render time on a cache miss (in-process):")
         for name, path, logged_in in urls:
             ms = self.render_time(path, cookie if logged_in else None)
@@ -123,11 +125,6 @@ class Command(BaseCommand):
             "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "WARNING",
         }
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            env=env,
-            check=True,
-        )
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(
             [

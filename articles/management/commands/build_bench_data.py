@@ -9,13 +9,14 @@ import random
 import time
 from datetime import timedelta
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Follow, SavedArticle, User
+from accounts.newsletters.models import Newsletter, Subscription
 from articles.models import Article, ArticleAuthor, Author, Section, Tag, TaggedArticle
 
 BATCH = 2000
@@ -114,25 +115,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--articles", type=int, default=100_000)
-        parser.add_argument("--readers", type=int, default=20_000)
+        parser.add_argument(
+            "--readers", type=int, default=20_000, help="active readers"
+        )
         parser.add_argument("--subscriptions", type=int, default=200_000)
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, articles, readers, subscriptions, seed, **options):
         self.rng = random.Random(seed)
-        existing = Article.objects.count()
-        if existing >= articles:
-            self.stdout.write(f"Reusing the existing data set ({existing:,} articles).")
-            return
         started = time.monotonic()
         sections = self.sections(30)
         authors = self.authors(200)
         tags = self.tags(1000)
-        self.articles(articles - existing, sections, authors, tags)
-        users = self.readers(readers)
-        self.reader_activity(users, sections, authors, tags)
-        self.subscriptions(users, subscriptions)
-        self.refresh_search_documents()
+        missing = articles - Article.objects.count()
+        if missing > 0:
+            self.articles(missing, sections, authors, tags)
+            call_command("rebuild_search_index", stdout=self.stdout)
+        else:
+            self.stdout.write(f"Reusing {Article.objects.count():,} articles.")
+        lists = list(Newsletter.objects.all())
+        # Enough readers for the subscriptions: every reader takes every list.
+        user_ids = self.readers(max(readers, -(-subscriptions // max(len(lists), 1))))
+        if not SavedArticle.objects.exists():
+            self.saved_articles(user_ids[:readers])
+            self.follows(user_ids[:readers], sections, authors, tags)
+        if not Subscription.objects.exists():
+            self.subscriptions(user_ids, lists, subscriptions)
         self.stdout.write(f"Done in {time.monotonic() - started:.0f}s.")
 
     def progress(self, label, done, total):
@@ -212,7 +220,7 @@ class Command(BaseCommand):
     def readers(self, count):
         password = make_password("bench-reader-password")
         now = timezone.now()
-        for start in range(0, count, BATCH):
+        for start in range(User.objects.filter(is_staff=False).count(), count, BATCH):
             User.objects.bulk_create(
                 [
                     User(
@@ -226,36 +234,33 @@ class Command(BaseCommand):
                 ignore_conflicts=True,
             )
             self.progress("readers", min(start + BATCH, count), count)
-        return list(User.objects.filter(is_staff=False).values_list("id", flat=True))
+        return list(
+            User.objects.filter(is_staff=False)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
 
-    def reader_activity(self, user_ids, sections, authors, tags):
-        """Saved articles and follows, when the accounts models exist."""
+    def saved_articles(self, user_ids):
         rng = self.rng
         article_ids = list(
             Article.objects.order_by("-published_at").values_list("id", flat=True)[
                 :5000
             ]
         )
-        SavedArticle = self.model("accounts", "SavedArticle")
-        if SavedArticle:
-            for start in range(0, len(user_ids), BATCH):
-                SavedArticle.objects.bulk_create(
-                    [
-                        SavedArticle(user_id=user_id, article_id=article_id)
-                        for user_id in user_ids[start : start + BATCH]
-                        for article_id in rng.sample(article_ids, 5)
-                    ],
-                    ignore_conflicts=True,
-                )
-                self.progress(
-                    "saved articles", min(start + BATCH, len(user_ids)), len(user_ids)
-                )
-        self.follows(user_ids, sections, authors, tags)
+        for start in range(0, len(user_ids), BATCH):
+            SavedArticle.objects.bulk_create(
+                [
+                    SavedArticle(user_id=user_id, article_id=article_id)
+                    for user_id in user_ids[start : start + BATCH]
+                    for article_id in rng.sample(article_ids, 5)
+                ],
+                ignore_conflicts=True,
+            )
+            self.progress(
+                "saved articles", min(start + BATCH, len(user_ids)), len(user_ids)
+            )
 
     def follows(self, user_ids, sections, authors, tags):
-        Follow = self.model("accounts", "Follow")
-        if not Follow:
-            return
         rng = self.rng
         for start in range(0, len(user_ids), BATCH):
             rows = []
@@ -270,39 +275,21 @@ class Command(BaseCommand):
             Follow.objects.bulk_create(rows, ignore_conflicts=True)
             self.progress("follows", min(start + BATCH, len(user_ids)), len(user_ids))
 
-    def subscriptions(self, user_ids, count):
-        Newsletter = self.model("newsletters", "Newsletter")
-        Subscription = self.model("newsletters", "Subscription")
-        if not (Newsletter and Subscription):
-            return
-        lists = list(Newsletter.objects.all())
-        if not lists:
-            return
+    def subscriptions(self, user_ids, lists, count):
         now = timezone.now()
-        pairs = [(u, n) for n in lists for u in user_ids][:count]
+        pairs = [(user_id, newsletter) for newsletter in lists for user_id in user_ids]
+        pairs = pairs[:count]
         for start in range(0, len(pairs), BATCH):
             Subscription.objects.bulk_create(
                 [
                     Subscription(
-                        user_id=u, newsletter=n, confirmed_at=now, source="bench"
+                        user_id=user_id,
+                        newsletter=newsletter,
+                        source=Subscription.Source.ADMIN,
+                        confirmed_at=now,
                     )
-                    for u, n in pairs[start : start + BATCH]
+                    for user_id, newsletter in pairs[start : start + BATCH]
                 ],
                 ignore_conflicts=True,
             )
             self.progress("subscriptions", min(start + BATCH, len(pairs)), len(pairs))
-
-    def refresh_search_documents(self):
-        from django.core.management import call_command
-
-        try:
-            call_command("rebuild_search_index", stdout=self.stdout)
-        except Exception as error:  # the search index is optional for the page bench
-            self.stderr.write(f"Search index not rebuilt: {error}")
-
-    @staticmethod
-    def model(app_label, name):
-        try:
-            return apps.get_model(app_label, name)
-        except LookupError:
-            return None
