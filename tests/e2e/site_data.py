@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
+from django.db.models import F
 from PIL import Image, ImageDraw, ImageOps
 
 from articles.images import (
@@ -139,20 +140,47 @@ def build_newsroom() -> Newsroom:
         ArticleFactory(
             section=section,
             headline=headline,
+            standfirst=standfirst,
             authors=[colleague if n % 2 else author],
             tags=["قمم"] if n == 0 else [],
         )
-        for n, (section, headline) in enumerate(
+        for n, (section, headline, standfirst) in enumerate(
             [
-                (politics, "البرلمان يقر قانون الانتخابات الجديد بعد نقاش طويل"),
-                (economy, "صادرات الزيتون ترتفع مع موسم حصاد وفير"),
-                (sport, "المنتخب يستعد لمباراة الحسم في التصفيات القارية"),
-                (sport, "بطلة الجمباز تحصد ذهبية جديدة في البطولة العربية"),
-                (politics, "وزير الخارجية يبدأ جولة تشمل ثلاث عواصم"),
+                (
+                    politics,
+                    "البرلمان يقر قانون الانتخابات الجديد بعد نقاش طويل",
+                    "القانون يوسّع الدوائر ويخصص مقاعد للشباب.",
+                ),
+                (
+                    economy,
+                    "صادرات الزيتون ترتفع مع موسم حصاد وفير",
+                    "المزارعون يتوقعون أفضل موسم منذ عشر سنوات.",
+                ),
+                (
+                    sport,
+                    "المنتخب يستعد لمباراة الحسم في التصفيات القارية",
+                    "المدرب يستدعي ثلاثة لاعبين جدد قبل اللقاء.",
+                ),
+                (
+                    sport,
+                    "بطلة الجمباز تحصد ذهبية جديدة في البطولة العربية",
+                    "الذهبية الثالثة لها في أقل من عام.",
+                ),
+                (
+                    politics,
+                    "وزير الخارجية يبدأ جولة تشمل ثلاث عواصم",
+                    "الجولة تركز على المياه والتجارة والحدود.",
+                ),
             ]
         )
     ]
-    for article in [related, lead, search_target, *others]:
+    everything = [related, lead, search_target, *others]
+    # Written when published, so the pages show no "last updated" line
+    # (update() leaves auto_now alone).
+    Article.objects.filter(pk__in=[a.pk for a in everything]).update(
+        updated_at=F("published_at")
+    )
+    for article in everything:
         update_search_document(article)
     return Newsroom(
         politics=politics,

@@ -88,6 +88,7 @@ def test_anonymous_save_survives_signup_and_toggles_in_place(
     page.get_by_label("البريد الإلكتروني").fill("hala@example.com")
     page.get_by_label("كلمة المرور").fill("zaytoun-wa-teen-2026")
     page.locator("input[name=consent]").check()
+    page.evaluate("window.scrollTo(0, 0)")
     shot("signup-phone")
     page.get_by_role("button", name="أنشئ الحساب").click()
 
