@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from .factories import UserFactory
+from .migration_data import restore_migration_data
 
 EDITORS, WRITERS = "المحررون", "الكتّاب"
 
@@ -23,6 +24,17 @@ def _fast_and_isolated(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Roles, permissions and demo lists, even after a transactional test."""
+    uses_database = request.node.get_closest_marker("django_db") or (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if uses_database:
+        request.getfixturevalue("_django_db_helper")
+        restore_migration_data()
 
 
 def _client_for(user):
