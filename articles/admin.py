@@ -214,6 +214,7 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
         "mark_breaking",
         "unmark_breaking",
         "submit_for_review",
+        "create_breaking_alert",
     ]
     fieldsets = [
         (
@@ -497,6 +498,30 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
             count += 1
         self._report(request, count, "عُدّل مقال واحد.", "عُدّل %(count)d من المقالات.")
 
+    @admin.action(
+        description=_("إنشاء تنبيه عاجل للنشرة البريدية"), permissions=["alert"]
+    )
+    def create_breaking_alert(self, request, queryset):
+        """One click from a breaking story to a draft issue of the alerts list."""
+        from accounts.newsletters.services import create_breaking_alert
+
+        for article in queryset.filter(is_breaking=True):
+            issue = create_breaking_alert(article=article, user=request.user)
+            if issue is None:
+                continue
+            url = reverse("admin:newsletters_newsletterissue_change", args=[issue.pk])
+            self.message_user(
+                request,
+                format_html(
+                    _('جُهّز تنبيه «{}»: <a href="{}">راجعه وأرسله</a>.'),
+                    issue.subject,
+                    url,
+                ),
+            )
+
+    def has_alert_permission(self, request):
+        return request.user.has_perm("newsletters.add_newsletterissue")
+
     @admin.action(description=_("إرسال المسودات المحددة للمراجعة"))
     def submit_for_review(self, request, queryset):
         count = 0
@@ -525,6 +550,9 @@ class SectionAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    # Explicit: the counting annotation (GROUP BY) drops Meta.ordering, which
+    # leaves the list and the section autocomplete in no stable order.
+    ordering = ["position", "name"]
 
     def get_queryset(self, request):
         return (
@@ -554,6 +582,7 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["user"]
+    ordering = ["name"]  # see SectionAdmin.ordering
 
     def get_queryset(self, request):
         return (

@@ -337,3 +337,29 @@ def test_saving_an_untouched_form_keeps_the_exact_publish_time(editor):
     before = article.published_at
     article.refresh_from_db()
     assert article.published_at == before
+
+
+def test_breaking_story_becomes_a_draft_alert_issue_in_one_click(editor):
+    from accounts.newsletters.models import NewsletterIssue
+
+    story = ArticleFactory(is_breaking=True, headline="زلزال يضرب الساحل")
+
+    response = editor.post(
+        CHANGELIST_URL,
+        {"action": "create_breaking_alert", "_selected_action": [story.pk]},
+        follow=True,
+    )
+
+    issue = NewsletterIssue.objects.get(items__article=story)
+    assert issue.newsletter.cadence == "breaking"
+    assert issue.status == NewsletterIssue.Status.DRAFT
+    assert "زلزال يضرب الساحل" in issue.subject
+    assert (
+        f"/newsletters/newsletterissue/{issue.pk}/change/" in response.content.decode()
+    )
+
+
+def test_writers_are_not_offered_the_breaking_alert_action(writer):
+    response = writer.get(CHANGELIST_URL)
+
+    assert "create_breaking_alert" not in response.content.decode()

@@ -54,6 +54,12 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
     assert types == {"news", "opinion", "analysis", "interview"}
     assert TaggedArticle.objects.exists() and RelatedArticle.objects.exists()
 
+    # Four newsletters; the weekly section letters draw from their sections.
+    from accounts.newsletters.models import Newsletter
+
+    assert Newsletter.objects.filter(is_active=True).count() == 4
+    assert Newsletter.objects.filter(sections__slug="اقتصاد").exists()
+
     # They read like stories.
     headlines = list(Article.objects.values_list("headline", flat=True))
     assert len(set(headlines)) == len(headlines)

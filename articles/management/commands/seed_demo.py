@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
+from accounts.newsletters.demo import seed_newsletters
 from articles import demo_content as demo
 from articles.images import (
     ARTICLE_CROPS,
@@ -80,6 +81,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self.seed()
                 refresh_search_documents(Article.objects.all())
+                # The lists come from a migration, before any section existed.
+                seed_newsletters()
         self.print_logins(created_accounts)
 
     # Accounts -------------------------------------------------------------
