@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,41 +18,73 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+@contextmanager
+def _orm_beside_playwright():
+    """Allow the ORM while a browser test runs.
+
+    Playwright's sync API keeps an event loop running in this thread from the
+    first browser test to the end of the session, so Django would refuse the
+    ORM calls a browser test makes (test data, database flushes), although
+    they are plain synchronous code. Only for browser tests (pytest-django
+    runs them after the other database tests), and never left in the
+    environment, where subprocesses such as `check --deploy` would see it.
+    """
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
+
+
+# Hooks in this conftest only run for the tests in this folder.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    with _orm_beside_playwright():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    with _orm_beside_playwright():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    with _orm_beside_playwright():
+        return (yield)
+
+
 @pytest.fixture(scope="session")
 def playwright(django_db_setup, playwright):
-    """Playwright, with the ORM allowed beside it for as long as it runs.
-
-    Its sync API keeps an event loop running in this thread from the first
-    browser test to the end of the session, so Django would refuse every ORM
-    call made meanwhile (test data, database flushes, even later tests),
-    although they are all plain synchronous code. The test database is set up
-    before the loop starts.
-    """
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield playwright
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    """Playwright, started after the test database exists and stopped before
+    it is torn down, so neither happens while its event loop runs."""
+    return playwright
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # The live server needs a transactional database, which Django
-            # empties after each test; serialized_rollback brings back what
-            # migrations put there (role groups, demo newsletters) for the
-            # next test, in this folder or elsewhere.
-            item.add_marker(
-                pytest.mark.django_db(transaction=True, serialized_rollback=True)
-            )
 
 
 @pytest.fixture
 def newsroom(live_server):
-    """Sections, authors, tags and stories with pictures (tests/e2e/site_data.py)."""
+    """Sections, authors, tags and stories with pictures (tests/e2e/site_data.py).
+
+    Built for each test: the live server needs a transactional database, which
+    Django empties after each test (tests/conftest.py puts back the rows data
+    migrations made). serialized_rollback would not do: with Playwright's
+    event loop running, the test gets its own database connection object,
+    which never holds the serialized copy.
+    """
     from .site_data import build_newsroom
 
     return build_newsroom()

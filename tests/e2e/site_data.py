@@ -5,11 +5,9 @@ emptied after each test); it takes a fraction of a second.
 """
 
 import functools
-import importlib
 import io
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.db.models import F
 from PIL import Image, ImageDraw, ImageOps
@@ -83,22 +81,6 @@ class Newsroom:
     lead: Article
     related: Article
     search_target: Article
-
-
-def ensure_roles():
-    """The editor and writer groups from articles/migrations/0002_roles.
-
-    A transactional test database may have been emptied by an earlier test
-    (or kept so by --reuse-db); the role definitions are the migration's own.
-    """
-    roles = importlib.import_module("articles.migrations.0002_roles").ROLES
-    for name, codenames in roles.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="articles", codename__in=codenames
-            )
-        )
 
 
 def build_newsroom() -> Newsroom:

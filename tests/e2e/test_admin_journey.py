@@ -9,7 +9,7 @@ from articles.models import Article
 from tests.factories import UserFactory
 
 from .conftest import DESKTOP
-from .site_data import ensure_roles, jpeg_bytes
+from .site_data import jpeg_bytes
 
 HEADLINE = "افتتاح أكبر محطة لتحلية مياه البحر في المنطقة"
 BODY_TEXT = "بدأت المحطة الجديدة تزويد مئتي ألف منزل بالمياه العذبة صباح اليوم."
@@ -41,7 +41,6 @@ def pick_autocomplete(page, container, text):
 def test_writer_submits_a_story_and_an_editor_publishes_it(
     page, url, newsroom, shot, tmp_path, context
 ):
-    ensure_roles()
     writer = staff("writer@example.com", "writer-pass-2026", "الكتّاب")
     staff("editor@example.com", "editor-pass-2026", "المحررون")
     photo = tmp_path / "desalination.jpg"
