@@ -4,7 +4,8 @@ Django 6.1's admin, Django's model-field and task-status labels, django-simple-h
 and django-tasks-db show these msgids to our Arabic-speaking editors, but their own
 ``ar`` catalogues lack them (absent or with an empty msgstr), so the admin mixed English
 into an Arabic page ("Filter by", "Run", "- Select an option -", the history table's
-"Changes" column, ...).
+"Changes" column, ...). A few simple_history entries are here because its Arabic is
+wrong, not missing (marked below).
 
 Our catalogue in ``LOCALE_PATHS`` (locale/ar/LC_MESSAGES/django.po) takes precedence over
 every app's catalogue, so translating the msgids there fixes the admin. Listing them here
@@ -64,6 +65,18 @@ DJANGO_CORE = (
 SIMPLE_HISTORY = (
     gettext_noop("Changes"),
     ngettext_lazy("entry", "entries", "count"),
+    # simple_history does ship Arabic for these, but misspelt or with the wrong
+    # meaning ("Changed by" reads as "changed before"); ours replaces it.
+    gettext_noop("Created"),
+    gettext_noop("Changed"),
+    gettext_noop("Deleted"),
+    gettext_noop("Changed by"),
+    gettext_noop("Change reason"),
+    gettext_noop("Object"),
+    gettext_noop(
+        "Choose a date from the list below to revert to a previous version of this "
+        "object."
+    ),
 )
 
 # django-tasks-db model and field labels (its app label itself is a plain string).
