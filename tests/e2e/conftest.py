@@ -28,9 +28,9 @@ def _orm_beside_playwright():
     Playwright's sync API keeps an event loop running in this thread from the
     first browser test to the end of the session, so Django would refuse the
     ORM calls a browser test makes (test data, database flushes), although
-    they are plain synchronous code. Only for browser tests (pytest-django
-    runs them after the other database tests), and never left in the
-    environment, where subprocesses such as `check --deploy` would see it.
+    they are plain synchronous code. Only for browser tests (which run last,
+    see pytest_collection_modifyitems), and never left in the environment,
+    where subprocesses such as `check --deploy` would see it.
     """
     previous = os.environ.get(ASYNC_UNSAFE)
     os.environ[ASYNC_UNSAFE] = "true"
@@ -69,10 +69,19 @@ def playwright(django_db_setup, playwright):
     return playwright
 
 
+def _is_browser_test(item):
+    return "tests/e2e/" in str(item.fspath)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "tests/e2e/" in str(item.fspath):
+        if _is_browser_test(item):
             item.add_marker(pytest.mark.e2e)
+    # Browser tests last (a stable sort keeps every other order): once
+    # Playwright's event loop runs, Django refuses ORM calls in this thread,
+    # and only browser tests are allowed them (_orm_beside_playwright).
+    items.sort(key=_is_browser_test)
 
 
 @pytest.fixture

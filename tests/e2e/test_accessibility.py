@@ -3,6 +3,8 @@
 from accounts import services
 from tests.factories import UserFactory
 
+from .conftest import DESKTOP, PHONE
+
 
 def test_reader_pages_have_no_serious_accessibility_violations(
     page, url, newsroom, axe, log_in, shot
@@ -40,6 +42,10 @@ def test_reader_pages_have_no_serious_accessibility_violations(
                 violations[name] = found
 
     check(anonymous)
+    # The desktop layout has its own grid, navigation and hit targets.
+    page.set_viewport_size(DESKTOP)
+    check({f"{name} (desktop)": anonymous[name] for name in ("home", "article")})
+    page.set_viewport_size(PHONE)
     log_in(reader)
     check(signed_in)
     page.goto(url("/for-you/"))
