@@ -18,7 +18,15 @@ from .models import (
     TaggedArticle,
 )
 
-CONTENT_MODELS = (Article, ArticleAuthor, Author, RelatedArticle, Section, Tag, TaggedArticle)
+CONTENT_MODELS = (
+    Article,
+    ArticleAuthor,
+    Author,
+    RelatedArticle,
+    Section,
+    Tag,
+    TaggedArticle,
+)
 
 
 @receiver(post_save)
