@@ -29,7 +29,7 @@ def _orm_beside_playwright():
     first browser test to the end of the session, so Django would refuse the
     ORM calls a browser test makes (test data, database flushes), although
     they are plain synchronous code. Only for browser tests (which run last,
-    see pytest_collection_modifyitems), and never left in the environment,
+    see _BrowserTestsLast), and never left in the environment,
     where subprocesses such as `check --deploy` would see it.
     """
     previous = os.environ.get(ASYNC_UNSAFE)
@@ -73,15 +73,27 @@ def _is_browser_test(item):
     return "tests/e2e/" in str(item.fspath)
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
+    # Before `-m e2e` / `-m "not e2e"` select on it.
     for item in items:
         if _is_browser_test(item):
             item.add_marker(pytest.mark.e2e)
-    # Browser tests last (a stable sort keeps every other order): once
-    # Playwright's event loop runs, Django refuses ORM calls in this thread,
-    # and only browser tests are allowed them (_orm_beside_playwright).
-    items.sort(key=_is_browser_test)
+
+
+class _BrowserTestsLast:
+    """Browser tests run after all others (a stable sort keeps every other
+    order): once Playwright's event loop runs, Django refuses ORM calls in
+    this thread, and only browser tests are allowed them
+    (_orm_beside_playwright). trylast: after pytest and pytest-django reorder."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        items.sort(key=_is_browser_test)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_BrowserTestsLast(), "e2e-browser-tests-last")
 
 
 @pytest.fixture
