@@ -54,6 +54,7 @@ class Command(BaseCommand):
         try:
             rows = []
             for name, path, logged_in in [("baseline", "/robots.txt", False), *urls]:
+                self.stdout.write(f"Loading {name}...")
                 self.warm(path, cookie if logged_in else None)
                 rows.append(
                     (
@@ -155,7 +156,7 @@ class Command(BaseCommand):
     def warm(self, path, cookie):
         request = urllib.request.Request(BASE + path, headers=self.headers(cookie))
         for _ in range(5):
-            urllib.request.urlopen(request, timeout=10).read()
+            urllib.request.urlopen(request, timeout=120).read()
 
     def headers(self, cookie):
         headers = {"X-Forwarded-Proto": "https", "User-Agent": "newsroom-bench"}
