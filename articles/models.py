@@ -158,7 +158,8 @@ class ArticleQuerySet(models.QuerySet):
                 "articleauthor__position", "articleauthor__id"
             ),
         )
-        return self.select_related("section").prefetch_related(bylines)
+        # Cards never show the body, by far the largest column.
+        return self.select_related("section").prefetch_related(bylines).defer("body")
 
     def in_section(self, section):
         """Articles filed in `section`."""
@@ -183,6 +184,7 @@ class ArticleQuerySet(models.QuerySet):
             self.published()
             .exclude(pk=article.pk)
             .filter(tags__in=tag_ids)
+            .defer("body")
             .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
             .order_by("-shared_tags", "-published_at")[:limit]
         )
@@ -306,6 +308,17 @@ class Article(models.Model):
             # Section pages and the per-section blocks of the home page.
             models.Index(
                 fields=["section", "status", "published_at"], name="article_section_idx"
+            ),
+            # The front page's lead story and breaking strip: a few flagged rows.
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(is_lead=True),
+                name="article_lead_idx",
+            ),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(is_breaking=True),
+                name="article_breaking_idx",
             ),
             # /opinion/ and the columnists block.
             models.Index(

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import quote, urlencode
 
@@ -393,14 +394,22 @@ def front_page(now=None):
     }
 
 
+SECTION_BLOCK_DAYS = 30
+
+
 def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE):
     """[(section, [articles])] for every section with stories, in one query.
 
     ROW_NUMBER() over each section keeps the query count fixed however many
     sections and articles there are (works on SQLite and PostgreSQL).
     """
+    # Only recent stories compete: the window then ranks a few thousand rows,
+    # not the whole archive (a section silent for a month shows no block).
+    recent = timezone.now() - timedelta(days=SECTION_BLOCK_DAYS)
     ranked = (
-        queryset.annotate(
+        queryset.filter(published_at__gte=recent)
+        .defer("body")
+        .annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=F("section_id"),

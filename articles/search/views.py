@@ -32,7 +32,8 @@ def search(request):
     }
     found = 0
     if terms:
-        published = Article.objects.published().for_listing()
+        # Results quote the body in their snippets, unlike story cards.
+        published = Article.objects.published().for_listing().defer(None)
         results = search_articles(form.filter(published), terms)
         page_obj = _page(request, results)
         found = page_obj.paginator.count
