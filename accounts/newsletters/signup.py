@@ -16,7 +16,9 @@ class NewsletterSignup:
     """
 
     def contribute_to_form(self, form) -> None:
-        form.fields["newsletters"] = newsletter_choices_field()
+        field = newsletter_choices_field()
+        if field.queryset.exists():  # no empty "newsletters" box without lists
+            form.fields["newsletters"] = field
 
     def apply(self, *, user, cleaned_data: Mapping[str, Any]) -> None:
         chosen = cleaned_data.get("newsletters") or []

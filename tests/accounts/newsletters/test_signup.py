@@ -39,6 +39,17 @@ def test_signup_form_offers_the_active_lists_unticked(client):
     assert "checked" not in page
 
 
+def test_signup_form_has_no_newsletter_box_when_no_list_is_active(client, signup_data):
+    Newsletter.objects.update(is_active=False)
+
+    page = client.get(SIGNUP).text
+    response = client.post(SIGNUP, signup_data)
+
+    assert 'name="newsletters"' not in page
+    assert response.status_code == 302
+    assert User.objects.filter(email="layla@example.com").exists()
+
+
 def test_lists_chosen_at_signup_wait_for_the_verification_link(client, signup_data):
     briefing = Newsletter.objects.get(slug="موجز-الصباح")
     alerts = Newsletter.objects.get(slug="تنبيهات-عاجلة")
