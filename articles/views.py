@@ -27,6 +27,7 @@ from django.views.generic import DetailView, ListView
 
 from accounts.throttling import client_ip
 
+from .cache import content_version, seconds_until_next_publication
 from .images import article_srcset
 from .models import Article, Author, RelatedArticle, Section, Tag
 from .popularity import is_bot, most_read, record_view
@@ -363,7 +364,22 @@ def json_ld_script(data):
 
 @reader_cache
 def home(request):
-    return TemplateResponse(request, "articles/home.html", front_page())
+    return TemplateResponse(request, "articles/home.html", cached_front_page())
+
+
+def cached_front_page():
+    """The front page's stories, computed once per content version.
+
+    Signed-in readers miss the shared page cache, but they all see the same
+    stories; only their save buttons differ, and those are rendered per reader.
+    """
+    timeout = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
+    key = f"front-page:{content_version()}"
+    context = cache.get(key) if timeout else None
+    if context is None:
+        context = front_page()
+        cache.set(key, context, timeout)
+    return context
 
 
 def front_page(now=None):

@@ -109,3 +109,16 @@ def test_pages_that_set_cookies_or_are_private_are_not_stored(client):
     client.get("/account/login/")
 
     assert "X-Page-Cache" not in client.get("/account/login/")
+
+
+def test_signed_in_home_reuses_the_front_page_stories_until_content_changes(
+    reader, section, django_assert_max_num_queries
+):
+    ArticleFactory.create_batch(5, section=section)
+    reader.get("/")
+
+    with django_assert_max_num_queries(4):  # session, user, saved states
+        reader.get("/")
+    ArticleFactory(section=section, headline="خبر لحظة بلحظة")
+
+    assert "خبر لحظة بلحظة" in reader.get("/").content.decode()
