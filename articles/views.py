@@ -167,6 +167,9 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 
     template_name = "articles/article_detail.html"
 
+    def get_queryset(self):
+        return super().get_queryset().defer(None)  # the story page shows the body
+
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()  # by id alone; the rest is checked below
         if (
@@ -179,8 +182,20 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(get_article_context(self.object, request=self.request))
+        context.update(cached_article_context(self.object, request=self.request))
         return context
+
+
+def cached_article_context(article, *, request=None):
+    """get_article_context() once per article and content version: signed-in
+    readers skip the sidebars' queries (their own save state is separate)."""
+    timeout = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
+    key = f"article-context:{article.pk}:{content_version()}"
+    context = cache.get(key) if timeout else None
+    if context is None:
+        context = get_article_context(article, request=request)
+        cache.set(key, context, timeout)
+    return context
 
 
 def get_article_context(article, *, request=None):
@@ -196,7 +211,8 @@ def get_article_context(article, *, request=None):
         Article.objects.published()
         .in_section(article.section_id)
         .exclude(pk=article.pk)
-        .select_related("section")[: RELATED_LIMIT + MORE_FROM_SECTION]
+        .select_related("section")
+        .defer("body")[: RELATED_LIMIT + MORE_FROM_SECTION]
     )
     related = related_headlines(article, section_latest)
     shown = {a.pk for a in related}

@@ -122,3 +122,19 @@ def test_signed_in_home_reuses_the_front_page_stories_until_content_changes(
     ArticleFactory(section=section, headline="خبر لحظة بلحظة")
 
     assert "خبر لحظة بلحظة" in reader.get("/").content.decode()
+
+
+def test_signed_in_article_page_reuses_its_sidebars_until_content_changes(
+    reader, section, django_assert_max_num_queries
+):
+    article = ArticleFactory(section=section)
+    ArticleFactory.create_batch(5, section=section)
+    reader.get(article.get_absolute_url())
+
+    # Session, user, the article and its bylines, the reader's saved state.
+    with django_assert_max_num_queries(5):
+        reader.get(article.get_absolute_url())
+    ArticleFactory(section=section, headline="أحدث خبر في القسم")
+
+    page = reader.get(article.get_absolute_url()).content.decode()
+    assert "أحدث خبر في القسم" in page
