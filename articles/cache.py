@@ -54,3 +54,20 @@ def seconds_until_next_publication(limit: int) -> int:
     if next_due is None:
         return limit
     return max(0, min(limit, int((next_due - timezone.now()).total_seconds())))
+
+
+def cached_per_version(name: str, compute, limit: int):
+    """`compute()`, kept until the content changes or a scheduled story is due.
+
+    For data every reader shares (the front page's stories, an article's
+    sidebars) on pages that cannot be cached whole, such as signed-in ones.
+    """
+    timeout = seconds_until_next_publication(limit)
+    if not timeout:
+        return compute()
+    key = f"{name}:{content_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value

@@ -27,7 +27,7 @@ from django.views.generic import DetailView, ListView
 
 from accounts.throttling import client_ip
 
-from .cache import content_version, seconds_until_next_publication
+from .cache import cached_per_version
 from .images import article_srcset
 from .models import Article, Author, RelatedArticle, Section, Tag
 from .popularity import is_bot, most_read, record_view
@@ -189,13 +189,11 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 def cached_article_context(article, *, request=None):
     """get_article_context() once per article and content version: signed-in
     readers skip the sidebars' queries (their own save state is separate)."""
-    timeout = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
-    key = f"article-context:{article.pk}:{content_version()}"
-    context = cache.get(key) if timeout else None
-    if context is None:
-        context = get_article_context(article, request=request)
-        cache.set(key, context, timeout)
-    return context
+    return cached_per_version(
+        f"article-context:{article.pk}",
+        lambda: get_article_context(article, request=request),
+        settings.PAGE_CACHE_SECONDS,
+    )
 
 
 def get_article_context(article, *, request=None):
@@ -389,13 +387,7 @@ def cached_front_page():
     Signed-in readers miss the shared page cache, but they all see the same
     stories; only their save buttons differ, and those are rendered per reader.
     """
-    timeout = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
-    key = f"front-page:{content_version()}"
-    context = cache.get(key) if timeout else None
-    if context is None:
-        context = front_page()
-        cache.set(key, context, timeout)
-    return context
+    return cached_per_version("front-page", front_page, settings.PAGE_CACHE_SECONDS)
 
 
 def front_page(now=None):
