@@ -1,12 +1,16 @@
 from django.core.cache import cache
+from django.utils.translation import get_language
 
 from .cache import content_version
 from .models import Section
 
 
 def navigation(request):
-    """The sections menu: one query per content version, then the cache."""
-    key = f"navigation:sections:{content_version()}"
+    """The sections menu: one query per content version, then the cache.
+
+    Keyed by language too: English pages' links carry the /en/ prefix.
+    """
+    key = f"navigation:sections:{get_language()}:{content_version()}"
     sections = cache.get(key)
     if sections is None:
         sections = [

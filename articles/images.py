@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -185,8 +186,13 @@ def make_renditions(article, rendered=None):
             focal=(article.image_focal_x, article.image_focal_y),
         )
     article.image_renditions = renditions
-    # update(): renditions are derived data, not an editorial revision.
-    Article.objects.filter(pk=article.pk).update(image_renditions=renditions)
+    # update(): renditions are derived data, not an editorial revision. The
+    # new updated_at still tells cached fragments (articles.fragments) that
+    # the picture's markup changed.
+    article.updated_at = timezone.now()
+    Article.objects.filter(pk=article.pk).update(
+        image_renditions=renditions, updated_at=article.updated_at
+    )
     return renditions
 
 

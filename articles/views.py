@@ -28,6 +28,7 @@ from django.views.generic import DetailView, ListView
 from accounts.throttling import client_ip
 
 from .cache import cached_per_version
+from .fragments import render_fragments
 from .images import article_srcset
 from .models import Article, Author, RelatedArticle, Section, Tag
 from .popularity import is_bot, most_read, record_view
@@ -378,7 +379,18 @@ def json_ld_script(data):
 
 @reader_cache
 def home(request):
-    return TemplateResponse(request, "articles/home.html", cached_front_page())
+    # Anonymous readers share whole pages through the page cache, so keeping
+    # the stories too would only add work on a miss; signed-in readers, who
+    # each get their own page, share the stories instead.
+    if request.user.is_authenticated:
+        stories = cached_front_page()
+    else:
+        stories = front_page()
+    context = {
+        **stories,
+        "section_blocks": render_section_blocks(stories["section_blocks"]),
+    }
+    return TemplateResponse(request, "articles/home.html", context)
 
 
 def cached_front_page():
@@ -390,11 +402,38 @@ def cached_front_page():
     return cached_per_version("front-page", front_page, settings.PAGE_CACHE_SECONDS)
 
 
+def render_section_blocks(blocks):
+    """The HTML of each section's block (articles.fragments): re-rendered only
+    when one of its stories or the section itself changes."""
+
+    def contexts_for(missing):
+        sections = Section.objects.in_bulk([section[0] for section, _ in missing])
+        articles = (
+            Article.objects.filter(
+                pk__in=[pk for _, stories in missing for pk, _ in stories]
+            )
+            .defer("body")
+            .select_related("section")
+            .in_bulk()
+        )
+        return [
+            {
+                "section": sections[section[0]],
+                "articles": [articles[pk] for pk, _ in stories if pk in articles],
+            }
+            for section, stories in missing
+        ]
+
+    return render_fragments("articles/_section_block.html", blocks, contexts_for)
+
+
 def front_page(now=None):
     """The front page in a fixed number of queries, whatever the archive size."""
     now = now or timezone.now()
     published = Article.objects.published(now)
-    breaking = list(published.filter(is_breaking=True).select_related("section")[:3])
+    breaking = list(
+        published.filter(is_breaking=True).select_related("section").defer("body")[:3]
+    )
     lead = published.filter(is_lead=True).for_listing().first()
     news = list(
         published.exclude(article_type=Article.ArticleType.OPINION).for_listing()[:16]
@@ -422,17 +461,22 @@ SECTION_BLOCK_DAYS = 30
 
 
 def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE):
-    """[(section, [articles])] for every section with stories, in one query.
+    """The home page's section blocks as fingerprints, in page order:
+    [((section id, slug, name), ((article id, updated_at), ...)), ...].
 
-    ROW_NUMBER() over each section keeps the query count fixed however many
-    sections and articles there are (works on SQLite and PostgreSQL).
+    Ids and times are all the page needs to find each block's cached HTML
+    (render_section_blocks), so no story is loaded unless its block changed.
+    Every editorial save moves `updated_at`, and so do new image renditions.
+    One query whatever the number of sections: ROW_NUMBER() over each section
+    (SQLite and PostgreSQL).
     """
     # Only recent stories compete: the window then ranks a few thousand rows,
     # not the whole archive (a section silent for a month shows no block).
+    # It ranks ids alone, which PostgreSQL reads from the covering
+    # article_published_idx.
     recent = timezone.now() - timedelta(days=SECTION_BLOCK_DAYS)
-    ranked = (
+    ranked_ids = (
         queryset.filter(published_at__gte=recent)
-        .defer("body")
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -441,13 +485,17 @@ def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE):
             )
         )
         .filter(rank__lte=per_section)
-        .select_related("section")
-        .order_by("section__position", "section__name", "rank")
+        .values("pk")
+    )
+    rows = (
+        Article.objects.filter(pk__in=ranked_ids)
+        .order_by("section__position", "section__name", "-published_at")
+        .values_list("section_id", "section__slug", "section__name", "pk", "updated_at")
     )
     blocks = {}
-    for article in ranked:
-        blocks.setdefault(article.section, []).append(article)
-    return list(blocks.items())
+    for section_id, slug, name, pk, updated_at in rows:
+        blocks.setdefault((section_id, slug, name), []).append((pk, updated_at))
+    return [(section, tuple(stories)) for section, stories in blocks.items()]
 
 
 def one_column_per_columnist(columns, limit=4):

@@ -24,7 +24,7 @@ def test_every_reader_page_renders_on_the_demo_content(
 ):
     published = Article.objects.published()
     pages = {
-        "home": ("/", 12),
+        "home": ("/", 13),
         "opinion": (reverse("articles:opinion"), 8),
         "news article": (published.exclude(article_type="opinion")[0], 10),
         "opinion column": (published.filter(article_type="opinion")[0], 10),

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from articles.cache import bump_content_version
 from tests.articles.reader_data import columnist, front_page_data, with_image
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
@@ -22,10 +23,12 @@ def test_home_page_assembles_the_front_page(client):
     assert context["breaking"] and all(a.is_breaking for a in context["breaking"])
     assert len(context["top_stories"]) == 6
     assert articles[3] not in context["top_stories"]
-    assert context["section_blocks"]
-    assert all(len(block) <= 4 for _, block in context["section_blocks"])
     assert context["columns"]
     content = response.content.decode()
+    blocks = section_block_html(content)
+    assert blocks
+    assert all(block.count('class="card__title"') == 1 for block in blocks)
+    assert all(len(re.findall(r"<li>", block)) <= 3 for block in blocks)
     assert content.count("<h1") == 1
     assert 'class="breaking"' in content
     assert "الأكثر قراءة" in content or not context["most_read"]
@@ -59,19 +62,67 @@ def test_no_breaking_strip_when_nothing_is_breaking(client):
     assert 'class="breaking"' not in content
 
 
+def section_block_html(content):
+    return re.findall(r'<section class="section-block".*?</section>', content, re.S)
+
+
+def block_headlines(block):
+    return re.findall(r'<a href="/[^"]+">([^<]+)</a>', block)
+
+
 def test_section_blocks_follow_section_order_and_skip_empty_sections(client):
     second = SectionFactory(name="رياضة", position=2)
     first = SectionFactory(name="اقتصاد", position=1)
     SectionFactory(name="قسم فارغ", position=0)
-    for _ in range(9):
-        ArticleFactory(section=first)
-        ArticleFactory(section=second)
+    for hours in range(9):
+        for section in (first, second):
+            ArticleFactory(
+                section=section,
+                published_at=timezone.now() - timezone.timedelta(hours=hours + 1),
+            )
 
-    blocks = client.get("/").context["section_blocks"]
+    response = client.get("/")
+    blocks = section_block_html(response.content.decode())
 
-    assert [section for section, _ in blocks] == [first, second]
-    for _, block in blocks:
-        assert block == sorted(block, key=lambda a: a.published_at, reverse=True)
+    assert [re.search(r'id="section-(\d+)"', b).group(1) for b in blocks] == [
+        str(first.pk),
+        str(second.pk),
+    ]
+    on_top = [response.context["lead"], *response.context["top_stories"]]
+    for block, section in zip(blocks, [first, second], strict=True):
+        newest_first = section.articles.exclude(pk__in=[a.pk for a in on_top])
+        expected = [a.headline for a in newest_first.order_by("-published_at")[:4]]
+        assert block_headlines(block) == [section.name, *expected]
+
+
+def test_section_blocks_change_as_soon_as_a_story_or_section_does(client):
+    ArticleFactory.create_batch(7)  # the lead and top stories
+    section = SectionFactory(name="اقتصاد")
+    story = ArticleFactory(
+        section=section,
+        headline="العنوان الأول",
+        published_at=timezone.now() - timezone.timedelta(days=1),
+    )
+    client.get("/")  # renders and caches the block
+
+    story.headline = "العنوان المعدل"
+    story.save()
+    section.name = "المال والأعمال"
+    section.save()
+    block = section_block_html(client.get("/").content.decode())[-1]
+
+    assert "العنوان المعدل" in block and "العنوان الأول" not in block
+    assert "المال والأعمال" in block
+
+
+def test_section_blocks_are_shared_so_hold_no_save_buttons(reader):
+    front_page_data(40)
+
+    content = reader.get("/").content.decode()
+
+    assert 'class="toggle-form"' in content  # the lead and top stories
+    for block in section_block_html(content):
+        assert "toggle-button" not in block and "csrfmiddlewaretoken" not in block
 
 
 def test_opinion_strip_shows_one_column_per_columnist_with_photo(client):
@@ -131,9 +182,13 @@ def test_home_page_is_public_and_answers_conditional_requests(client):
 def test_home_page_query_budget_on_300_articles(client, django_assert_max_num_queries):
     front_page_data(300)
 
-    with django_assert_max_num_queries(12):
-        response = client.get("/")
+    with django_assert_max_num_queries(13):
+        response = client.get("/")  # cold: every section block is rendered
+    assert response.status_code == 200
 
+    bump_content_version()  # an edit elsewhere: no page is reused
+    with django_assert_max_num_queries(11):
+        response = client.get("/")  # but the unchanged section blocks are
     assert response.status_code == 200
 
 

@@ -100,6 +100,16 @@ def test_english_home_page_shows_english_navigation_left_to_right(client):
         assert arabic not in text
 
 
+def test_each_language_keeps_its_own_section_links(client):
+    ArticleFactory(section=SectionFactory(name="اقتصاد", slug="economy"))
+
+    english = client.get("/en/").content.decode()  # fills the menu's cache first
+    arabic = client.get("/").content.decode()
+
+    assert 'href="/en/economy/"' in english
+    assert 'href="/economy/"' in arabic and 'href="/en/economy/"' not in arabic
+
+
 def test_english_article_page_translates_the_interface_not_the_story(client):
     article = ArticleFactory(headline="البرلمان يقر الموازنة العامة")
 
