@@ -140,6 +140,17 @@ class TaggedArticle(TaggedItemBase):
         ]
 
 
+def byline_prefetch():
+    """Prefetch of articles' authors in byline order (ArticleAuthor.position),
+    not by name; it reuses its join on the through table."""
+    return models.Prefetch(
+        "authors",
+        queryset=Author.objects.order_by(
+            "articleauthor__position", "articleauthor__id"
+        ),
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """Articles readers may see: published, and due (the single gate)."""
@@ -150,16 +161,13 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Everything a story card shows, without a query per card."""
-        # Bylines in their editorial order (ArticleAuthor.position), not by
-        # name; the prefetch reuses its join on the through table.
-        bylines = models.Prefetch(
-            "authors",
-            queryset=Author.objects.order_by(
-                "articleauthor__position", "articleauthor__id"
-            ),
-        )
+        return self.for_cards().prefetch_related(byline_prefetch())
+
+    def for_cards(self):
+        """for_listing() without the bylines, for callers that fetch those for
+        several lists at once (prefetch_related_objects with byline_prefetch())."""
         # Cards never show the body, by far the largest column.
-        return self.select_related("section").prefetch_related(bylines).defer("body")
+        return self.select_related("section").defer("body")
 
     def in_section(self, section):
         """Articles filed in `section`."""
@@ -179,14 +187,23 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, limit=6):
         """Published articles sharing tags with `article`, most shared tags first."""
-        tag_ids = article.tags.values_list("id", flat=True)
-        return (
+        shares_a_tag = Q(tags__in=article.tags.values_list("id", flat=True))
+        # A busy tag links thousands of stories: rank them on ids and dates
+        # alone, then load whole rows for the few that win.
+        winners = (
             self.published()
             .exclude(pk=article.pk)
-            .filter(tags__in=tag_ids)
+            .filter(shares_a_tag)
+            .values("pk")
+            .annotate(shared_tags=Count("pk"))
+            .order_by("-shared_tags", "-published_at")
+            .values("pk")[:limit]
+        )
+        return (
+            self.filter(pk__in=winners)
             .defer("body")
-            .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
-            .order_by("-shared_tags", "-published_at")[:limit]
+            .annotate(shared_tags=Count("tags", filter=shares_a_tag))
+            .order_by("-shared_tags", "-published_at")
         )
 
 

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Window
+from django.db.models import F, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -30,7 +30,7 @@ from accounts.throttling import client_ip
 from .cache import cached_per_version
 from .fragments import render_fragments
 from .images import article_srcset
-from .models import Article, Author, RelatedArticle, Section, Tag
+from .models import Article, Author, RelatedArticle, Section, Tag, byline_prefetch
 from .popularity import is_bot, most_read, record_view
 
 PUBLIC_MAX_AGE = 60
@@ -183,7 +183,12 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(cached_article_context(self.object, request=self.request))
+        # As on the home page: whole pages for anonymous readers are cached by
+        # the page cache, signed-in readers share the sidebars instead.
+        if self.request.user.is_authenticated:
+            context.update(cached_article_context(self.object, request=self.request))
+        else:
+            context.update(get_article_context(self.object, request=self.request))
         return context
 
 
@@ -249,19 +254,44 @@ def related_headlines(article, section_latest, limit=RELATED_LIMIT):
 
     Never the article itself, never an unpublished one.
     """
-    picks = [
-        link.to_article
-        for link in RelatedArticle.objects.filter(
-            from_article=article, to_article__in=Article.objects.published()
-        ).select_related("to_article__section")
-    ]
-    by_tags = Article.objects.select_related("section").related_to(article, limit=limit)
+    ids = related_ids(article, limit)
+    found = Article.objects.published().select_related("section").defer("body")
+    found = found.in_bulk(ids)
     related, seen = [], {article.pk}
-    for candidate in [*picks, *by_tags, *section_latest]:
+    for candidate in [*(found[pk] for pk in ids if pk in found), *section_latest]:
         if candidate.pk not in seen:
             seen.add(candidate.pk)
             related.append(candidate)
     return related[:limit]
+
+
+RELATED_IDS_SECONDS = 15 * 60
+
+
+def related_ids(article, limit=RELATED_LIMIT):
+    """Ids of the stories to suggest under `article`: editors' picks, then
+    the stories sharing most tags (twice `limit`, as spares).
+
+    Ranking scans every story that shares a tag, so the ids are kept for a
+    few minutes, keyed by the article's last edit (new picks or tags show at
+    once); the caller loads the stories fresh and only if still published.
+    """
+    edited = article.updated_at.timestamp() if article.updated_at else None
+    key = f"related:{article.pk}:{edited}"
+    ids = cache.get(key)
+    if ids is None:
+        picks = RelatedArticle.objects.filter(from_article=article)
+        by_tags = Article.objects.related_to(article, limit=limit * 2)
+        ids = list(
+            dict.fromkeys(
+                [
+                    *picks.values_list("to_article_id", flat=True),
+                    *by_tags.values_list("pk", flat=True),
+                ]
+            )
+        )
+        cache.set(key, ids, RELATED_IDS_SECONDS)
+    return ids
 
 
 SHARE_TARGETS = {
@@ -434,9 +464,13 @@ def front_page(now=None):
     breaking = list(
         published.filter(is_breaking=True).select_related("section").defer("body")[:3]
     )
-    lead = published.filter(is_lead=True).for_listing().first()
+    lead = published.filter(is_lead=True).for_cards().first()
     news = list(
-        published.exclude(article_type=Article.ArticleType.OPINION).for_listing()[:16]
+        published.exclude(article_type=Article.ArticleType.OPINION).for_cards()[:16]
+    )
+    opinion = list(published.opinion().for_cards()[:12])
+    prefetch_related_objects(
+        [a for a in [lead, *news, *opinion] if a], byline_prefetch()
     )
     if lead is None:
         # No story marked as lead: the latest one with a picture, if any.
@@ -444,7 +478,6 @@ def front_page(now=None):
     news = [a for a in news if a != lead]
     top_stories, latest = news[:6], news[6:]
     shown = [a.pk for a in [lead, *top_stories] if a]
-    opinion = list(published.opinion().for_listing()[:12])
     return {
         "breaking": breaking,
         "lead": lead,

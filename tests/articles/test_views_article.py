@@ -233,6 +233,22 @@ def test_related_headlines_put_editor_picks_first_then_tags_then_section(client)
     assert "مسودة مرتبطة" not in content and "مجدول" not in content
 
 
+def test_related_headlines_follow_withdrawals_and_the_articles_own_edits(client):
+    article = ArticleFactory(tags=["مياه"])
+    tagged = ArticleFactory(headline="يشترك بوسم", tags=["مياه"])
+    dams = ArticleFactory(headline="عن السدود", tags=["سدود"])
+    assert tagged in client.get(article.get_absolute_url()).context["related_articles"]
+
+    tagged.status = tagged.Status.WITHDRAWN
+    tagged.save()
+    article.tags.add("سدود")
+    article.save()  # an edit in the admin saves the article with its tags
+    related = client.get(article.get_absolute_url()).context["related_articles"]
+
+    assert tagged not in related
+    assert related[0] == dams
+
+
 def test_more_from_section_lists_only_published_articles_of_the_section(client):
     section = SectionFactory()
     article = ArticleFactory(section=section)

@@ -50,3 +50,23 @@ def test_development_defaults_need_no_configuration():
     result = run_django({}, "check")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_keeps_connections_and_uses_the_reusing_redis_backend():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['CONN_MAX_AGE'], s.CACHES['default']['BACKEND'])"
+    )
+    result = run_django(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
+        },
+        "shell",
+        "-c",
+        code,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["60", "newsroom.cache.RedisCache"]

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
@@ -46,12 +47,22 @@ class Command(BaseCommand):
         urls = self.pick_urls()
         cookie = self.reader_session_cookie()
         call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write("Median render time on a cache miss (in-process):")
+        self.stdout.write(
+            "Median render time on a cache miss (in-process), after a publish "
+            "(page cache missed, unchanged fragments reused) and on an empty cache:"
+        )
         for name, path, logged_in in urls:
-            ms = self.render_time(path, cookie if logged_in else None)
-            self.stdout.write(f"  {name:<22} {ms:6.1f} ms")
+            cookie_or_none = cookie if logged_in else None
+            after_publish = self.render_time(path, cookie_or_none, bump_content_version)
+            cold = self.render_time(path, cookie_or_none, cache.clear)
+            self.stdout.write(
+                f"  {name:<22} {after_publish:6.1f} ms   cold {cold:6.1f} ms"
+            )
         server = self.start_gunicorn(workers)
         try:
+            for _name, path, logged_in in urls:
+                self.warm(path, cookie if logged_in else None)
+            memory_warm = self.worker_memory(server.pid)
             rows = []
             for name, path, logged_in in [("baseline", "/robots.txt", False), *urls]:
                 self.stdout.write(f"Loading {name}...")
@@ -70,7 +81,10 @@ class Command(BaseCommand):
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
         self.print_table(rows, connections, duration)
-        self.stdout.write(f"gunicorn workers' memory after the run (RSS): {memory}")
+        self.stdout.write(
+            f"gunicorn workers' memory (RSS) after warm-up: {memory_warm}; "
+            f"after the run: {memory}"
+        )
 
     def pick_urls(self):
         article = Article.objects.published().select_related("section").first()
@@ -103,13 +117,13 @@ class Command(BaseCommand):
         session.create()
         return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
-    def render_time(self, path, cookie, runs=20):
+    def render_time(self, path, cookie, invalidate, runs=20):
         client = Client()
         if cookie:
             client.cookies.load(cookie)
         timings = []
         for _ in range(runs):
-            bump_content_version()  # force a cache miss
+            invalidate()  # force a cache miss
             start = time.perf_counter()
             response = client.get(path, secure=True, headers={"host": "127.0.0.1"})
             timings.append((time.perf_counter() - start) * 1000)
