@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .cache import bump_content_version
+
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 # Three crops search engines and social networks ask for.
 ARTICLE_CROPS = {"16x9": (16, 9), "4x3": (4, 3), "1x1": (1, 1)}
@@ -188,11 +190,12 @@ def make_renditions(article, rendered=None):
     article.image_renditions = renditions
     # update(): renditions are derived data, not an editorial revision. The
     # new updated_at still tells cached fragments (articles.fragments) that
-    # the picture's markup changed.
+    # the picture's markup changed, and cached pages go at once.
     article.updated_at = timezone.now()
     Article.objects.filter(pk=article.pk).update(
         image_renditions=renditions, updated_at=article.updated_at
     )
+    bump_content_version()
     return renditions
 
 
@@ -208,6 +211,7 @@ def make_photo_renditions(author):
         )
     author.photo_renditions = renditions
     Author.objects.filter(pk=author.pk).update(photo_renditions=renditions)
+    bump_content_version()
     return renditions
 
 

@@ -10,6 +10,7 @@ from articles.models import (
     Section,
     TaggedArticle,
 )
+from articles.popularity import most_read
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,11 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
     types = set(published.values_list("article_type", flat=True))
     assert types == {"news", "opinion", "analysis", "interview"}
     assert TaggedArticle.objects.exists() and RelatedArticle.objects.exists()
+    # A week of readings, so the most-read lists are not empty, and not
+    # simply the latest stories.
+    ranked = most_read()
+    assert len(ranked) == 5
+    assert ranked != list(published.select_related("section")[:5])
 
     # Four newsletters; the weekly section letters draw from their sections.
     from accounts.newsletters.models import Newsletter
@@ -68,6 +74,7 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
         assert article.body.count("<p>") >= 4 and "<h2>" in article.body
         assert article.authors.exists() and article.tags.exists()
         assert set(article.image_renditions) == {"16x9", "4x3", "1x1"}
+    assert all(a.updated_at == a.published_at for a in published)
     images = set(Article.objects.values_list("image", flat=True))
     assert len(images) == Article.objects.count()  # each story owns its file
 

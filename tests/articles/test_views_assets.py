@@ -3,7 +3,11 @@
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+from tests.articles.reader_data import front_page_data, with_image
+from tests.factories import ArticleFactory
 
 STATIC = Path(settings.BASE_DIR) / "static"
 
@@ -34,3 +38,16 @@ def test_fonts_are_self_hosted():
     for url in re.findall(r"url\(\"?([^\")]+)", css):
         assert not url.startswith(("http:", "https:", "//"))
         assert (STATIC / "css" / url).resolve().exists(), url
+
+
+@pytest.mark.django_db
+def test_an_article_page_weighs_under_100_kb_with_its_css_and_javascript(client):
+    front_page_data(60)  # sidebars, related headlines and most read all filled
+    paragraphs = "".join(f"<p>{'فقرة من نص الخبر الكامل. ' * 12}</p>" for _ in range(9))
+    article = with_image(ArticleFactory(body=paragraphs, tags=["اقتصاد", "نفط"]))
+
+    html = client.get(article.get_absolute_url()).content
+    assets = [STATIC / "css" / "site.css", *(STATIC / "js").glob("site.js")]
+
+    weight = len(html) + sum(path.stat().st_size for path in assets)
+    assert weight < 100 * 1024, f"{weight / 1024:.0f} KB"

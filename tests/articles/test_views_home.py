@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from articles.cache import bump_content_version
-from tests.articles.reader_data import columnist, front_page_data, with_image
+from articles.images import make_renditions
+from tests.articles.reader_data import columnist, front_page_data, jpeg, with_image
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,24 @@ def test_section_blocks_change_as_soon_as_a_story_or_section_does(client):
 
     assert "العنوان المعدل" in block and "العنوان الأول" not in block
     assert "المال والأعمال" in block
+
+
+def test_a_new_pictures_renditions_reach_the_cached_section_block(client):
+    ArticleFactory(is_lead=True)
+    ArticleFactory.create_batch(6)  # the top stories
+    story = with_image(
+        ArticleFactory(published_at=timezone.now() - timezone.timedelta(days=1))
+    )
+
+    story.image = jpeg(color=(200, 30, 30))
+    story.save()  # the admin saves the new picture first...
+    client.get("/")  # ...a reader may come in before its renditions exist...
+    make_renditions(story)  # ...and then they are made
+    blocks = section_block_html(client.get("/").content.decode())
+    block = next(b for b in blocks if story.headline in b)
+
+    new_rendition = story.image_renditions["16x9"][0]["name"]
+    assert new_rendition in block
 
 
 def test_section_blocks_are_shared_so_hold_no_save_buttons(reader):

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -31,6 +32,7 @@ from articles.images import (
 from articles.models import (
     Article,
     ArticleAuthor,
+    ArticleDailyViews,
     Author,
     RelatedArticle,
     Section,
@@ -161,6 +163,12 @@ class Command(BaseCommand):
         self.flag_stories(articles)
         self.tag_articles(articles, tags)
         self.relate_articles(articles)
+        self.count_readings(articles)
+        # Stories seeded today "as of" past dates were last edited then, so
+        # they do not all read "updated" today (renditions touched them).
+        Article.objects.filter(pk__in=[a.pk for a in articles]).update(
+            updated_at=F("published_at")
+        )
         self.stdout.write(
             f"أُضيف {len(sections)} أقسام و{len(reporters) + len(columnists)} كاتبًا "
             f"و{Article.objects.count()} مقالًا."
@@ -355,6 +363,22 @@ class Command(BaseCommand):
                 ]
             earlier.append(article)
         RelatedArticle.objects.bulk_create(links)
+
+    def count_readings(self, articles):
+        """A week of reader views for the recent stories, so "most read" has
+        something to rank (real counts arrive through the view beacon)."""
+        today = timezone.localdate()
+        views = []
+        recent = articles[:40]  # newest first; readers favour some, not the latest
+        for rank, article in enumerate(self.random.sample(recent, len(recent))):
+            for days_ago in range(7):
+                day = today - timedelta(days=days_ago)
+                if day >= timezone.localdate(article.published_at):
+                    count = self.random.randint(50, 3000) // (rank + 1)
+                    views.append(
+                        ArticleDailyViews(article=article, day=day, views=count)
+                    )
+        ArticleDailyViews.objects.bulk_create(views)
 
     # Pictures -------------------------------------------------------------
 
