@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Value, Window
+from django.db.models import F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
@@ -134,23 +134,26 @@ class TieredResults:
 
     def __init__(self, queryset, terms):
         query = _tsquery(terms)
-        matched = queryset.alias(
+        vectors = queryset.alias(
             search_document=_stored_vector(),
             search_title=_stored_vector("search_title_vector"),
-        ).filter(search_document=query)
+        )
         relevance = SearchRank(_stored_vector("search_title_vector"), query)
+        # The title vector is part of the document vector, so a title match
+        # is a document match: testing only the short vector spares reading
+        # (and decompressing) every matching story's whole-text vector.
         self.ranked = (
-            matched.filter(search_title=query)
+            vectors.filter(search_title=query)
             .annotate(search_rank=_recency_blend(relevance))
             .order_by(F("search_rank").desc(), "-published_at", "-pk")
         )
         self.rest = (
-            matched.exclude(search_title=query)
+            vectors.filter(search_document=query)
+            .exclude(search_title=query)
             .annotate(search_rank=Value(0.0))
             .order_by("-published_at", "-pk")
         )
         self._ranked_count = None
-        self._first_page = []
         self._count = None
 
     def _count_upto(self, queryset, limit):
@@ -159,17 +162,14 @@ class TieredResults:
 
     @property
     def ranked_count(self):
-        """Tier-1 matches, counted in the same pass that ranks the first page.
+        """Tier-1 matches, counted up to COUNT_CAP.
 
-        Ranking reads every tier-1 row anyway; COUNT(*) OVER () on that pass
-        saves a second read of the same rows.
+        A capped count stops reading at the cap; counting in the ranking pass
+        instead (COUNT(*) OVER ()) would carry every matching row, whole,
+        through the sort, and spills to disk when a word matches thousands.
         """
         if self._ranked_count is None:
-            first = self.ranked.annotate(tier_total=Window(Count("pk")))
-            self._first_page = list(first[:RESULTS_PER_PAGE])
-            self._ranked_count = (
-                self._first_page[0].tier_total if self._first_page else 0
-            )
+            self._ranked_count = self._count_upto(self.ranked, self.COUNT_CAP)
         return self._ranked_count
 
     def count(self):
@@ -191,11 +191,7 @@ class TieredResults:
         start, stop = index.start or 0, index.stop
         items = []
         if start < self.ranked_count:
-            end = min(stop, self.ranked_count)
-            if end <= RESULTS_PER_PAGE:
-                items += self._first_page[start:end]
-            else:
-                items += self.ranked[start:end]
+            items += self.ranked[start : min(stop, self.ranked_count)]
         if len(items) < stop - start:
             offset = max(0, start - self.ranked_count)
             items += self.rest[offset : offset + (stop - start - len(items))]
