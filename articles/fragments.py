@@ -3,8 +3,7 @@
 A block's key is a fingerprint of the rows it displays (ids and last-modified
 times, say), not the content version: publishing one story re-renders only
 the blocks that story appears in, and every reader, signed in or not, shares
-the rest.
-Blocks must hold nothing personal (no save buttons, no CSRF tokens).
+the rest. Blocks must hold nothing personal (no save buttons, no CSRF tokens).
 
 Keys also carry the interface language (URLs and words differ) and a digest of
 the project's templates, so a deploy that changes markup never serves HTML

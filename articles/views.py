@@ -183,23 +183,28 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # As on the home page: whole pages for anonymous readers are cached by
-        # the page cache, signed-in readers share the sidebars instead.
-        if self.request.user.is_authenticated:
-            context.update(cached_article_context(self.object, request=self.request))
-        else:
-            context.update(get_article_context(self.object, request=self.request))
+        article = self.object
+        context.update(
+            shared_with_signed_in_readers(
+                self.request,
+                f"article-context:{article.pk}",
+                lambda: get_article_context(article, request=self.request),
+            )
+        )
         return context
 
 
-def cached_article_context(article, *, request=None):
-    """get_article_context() once per article and content version: signed-in
-    readers skip the sidebars' queries (their own save state is separate)."""
-    return cached_per_version(
-        f"article-context:{article.pk}",
-        lambda: get_article_context(article, request=request),
-        settings.PAGE_CACHE_SECONDS,
-    )
+def shared_with_signed_in_readers(request, name, compute):
+    """`compute()`, kept per content version for signed-in readers.
+
+    Anonymous readers share whole pages through the page cache, so keeping
+    the data as well would only add work on a miss. Signed-in readers each
+    get their own page, but the stories and sidebars on it are the same for
+    all of them (their save and follow states are fetched separately).
+    """
+    if request.user.is_authenticated:
+        return cached_per_version(name, compute, settings.PAGE_CACHE_SECONDS)
+    return compute()
 
 
 def get_article_context(article, *, request=None):
@@ -409,27 +414,12 @@ def json_ld_script(data):
 
 @reader_cache
 def home(request):
-    # Anonymous readers share whole pages through the page cache, so keeping
-    # the stories too would only add work on a miss; signed-in readers, who
-    # each get their own page, share the stories instead.
-    if request.user.is_authenticated:
-        stories = cached_front_page()
-    else:
-        stories = front_page()
+    stories = shared_with_signed_in_readers(request, "front-page", front_page)
     context = {
         **stories,
         "section_blocks": render_section_blocks(stories["section_blocks"]),
     }
     return TemplateResponse(request, "articles/home.html", context)
-
-
-def cached_front_page():
-    """The front page's stories, computed once per content version.
-
-    Signed-in readers miss the shared page cache, but they all see the same
-    stories; only their save buttons differ, and those are rendered per reader.
-    """
-    return cached_per_version("front-page", front_page, settings.PAGE_CACHE_SECONDS)
 
 
 def render_section_blocks(blocks):

@@ -60,8 +60,10 @@ class Command(BaseCommand):
             )
         server = self.start_gunicorn(workers)
         try:
+            # A short burst of every page first, so the memory measured after
+            # warm-up already holds what each kind of page allocates.
             for _name, path, logged_in in urls:
-                self.warm(path, cookie if logged_in else None)
+                self.load(path, 2, connections, cookie if logged_in else None)
             memory_warm = self.worker_memory(server.pid)
             rows = []
             for name, path, logged_in in [("baseline", "/robots.txt", False), *urls]:
