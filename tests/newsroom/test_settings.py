@@ -70,3 +70,12 @@ def test_production_keeps_connections_and_uses_the_reusing_redis_backend():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == ["60", "newsroom.cache.RedisCache"]
+
+
+def test_templates_are_compiled_once_per_process():
+    from django.template import engines
+    from django.template.loaders.cached import Loader
+
+    (loader,) = engines["django"].engine.template_loaders
+
+    assert isinstance(loader, Loader)
