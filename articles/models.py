@@ -187,7 +187,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, limit=6):
         """Published articles sharing tags with `article`, most shared tags first."""
-        shares_a_tag = Q(tags__in=article.tags.values_list("id", flat=True))
+        tag_ids = TaggedArticle.objects.filter(content_object=article).values("tag")
+        shares_a_tag = Q(tags__in=tag_ids)
         # A busy tag links thousands of stories: rank them on ids and dates
         # alone, then load whole rows for the few that win.
         winners = (
@@ -330,6 +331,14 @@ class Article(models.Model):
             # Section pages.
             models.Index(
                 fields=["section", "status", "published_at"], name="article_section_idx"
+            ),
+            # Stories reached through another table (tags for related
+            # headlines, follows, saves) pass the published() gate and sort
+            # by date from this index, without reading their wide rows.
+            models.Index(
+                fields=["id"],
+                include=["status", "published_at"],
+                name="article_visibility_idx",
             ),
             # The front page's lead story and breaking strip: a few flagged rows.
             models.Index(
