@@ -8,6 +8,7 @@ page, and nothing rendered for them is ever stored.
 """
 
 import hashlib
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -16,6 +17,26 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 from articles.cache import content_version, seconds_until_next_publication
+
+# Campaign and click tags that analytics read in the browser and no view
+# reads on the server. Every click from a social network carries its own, so
+# left in place each would render and store the page anew.
+TRACKING_PARAMETERS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|igshid|mc_cid|mc_eid|_ga)$"
+)
+
+
+def _drop_tracking_parameters(request):
+    """Serve the page as if the tags were absent: one cache entry, and no
+    reader's click id echoed (in sign-in links) to everyone else."""
+    query = request.GET.copy()
+    tracking = [name for name in query if TRACKING_PARAMETERS.match(name)]
+    if not tracking:
+        return
+    for name in tracking:
+        del query[name]
+    request.META["QUERY_STRING"] = query.urlencode()
+    request.GET = query
 
 
 def _is_anonymous(request):
@@ -60,6 +81,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or not _is_anonymous(request):
             return self.get_response(request)
+        _drop_tracking_parameters(request)
         key = _cache_key(request)
         cached = cache.get(key)
         if cached is not None:

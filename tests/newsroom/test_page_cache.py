@@ -138,3 +138,35 @@ def test_signed_in_article_page_reuses_its_sidebars_until_content_changes(
 
     page = reader.get(article.get_absolute_url()).content.decode()
     assert "أحدث خبر في القسم" in page
+
+
+def test_links_shared_with_tracking_parameters_use_the_cached_page(
+    client, section, django_assert_num_queries
+):
+    # Every click from a social network carries its own fbclid or utm_* tags:
+    # they must not each render the page, nor land in what others are served.
+    ArticleFactory(section=section)
+    client.get("/")
+
+    with django_assert_num_queries(0):
+        shared = client.get("/?utm_source=facebook&utm_medium=social&fbclid=AbC123")
+
+    assert shared["X-Page-Cache"] == "hit"
+    fresh = client.get("/?gclid=XyZ789&utm_campaign=spring")
+    for response in (shared, fresh):
+        content = response.content.decode()
+        assert "fbclid" not in content and "gclid" not in content
+        assert "utm_" not in content
+
+
+def test_parameters_pages_use_survive_alongside_tracking_tags(client, section):
+    for n in range(25):
+        ArticleFactory(section=section, headline=f"خبر الاقتصاد {n}")
+
+    page_two = client.get(section.get_absolute_url(), {"page": 2, "utm_source": "x"})
+    search = client.get("/search/", {"q": "الاقتصاد", "utm_source": "newsletter"})
+
+    assert page_two.status_code == 200
+    assert page_two.context["page_obj"].number == 2
+    assert search.status_code == 200
+    assert search.context["terms"].text == "الاقتصاد"
