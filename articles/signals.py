@@ -7,25 +7,17 @@ that save, seed_demo, shell), which a cache version must not miss.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from . import models
 from .cache import bump_content_version
-from .models import (
-    Article,
-    ArticleAuthor,
-    Author,
-    RelatedArticle,
-    Section,
-    Tag,
-    TaggedArticle,
-)
 
 CONTENT_MODELS = (
-    Article,
-    ArticleAuthor,
-    Author,
-    RelatedArticle,
-    Section,
-    Tag,
-    TaggedArticle,
+    models.Article,
+    models.ArticleAuthor,
+    models.Author,
+    models.RelatedArticle,
+    models.Section,
+    models.Tag,
+    models.TaggedArticle,
 )
 
 
@@ -36,7 +28,7 @@ def content_changed(sender, **kwargs):
         bump_content_version()
 
 
-@receiver(m2m_changed, sender=Article.tags.through)
+@receiver(m2m_changed, sender=models.Article.tags.through)
 def tags_changed(sender, action, **kwargs):
     if action.startswith("post_"):
         bump_content_version()
