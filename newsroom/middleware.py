@@ -29,6 +29,8 @@ TRACKING_PARAMETERS = re.compile(
 def _drop_tracking_parameters(request):
     """Serve the page as if the tags were absent: one cache entry, and no
     reader's click id echoed (in sign-in links) to everyone else."""
+    if not request.META.get("QUERY_STRING"):
+        return  # most requests: nothing to parse on the cache-hit path
     query = request.GET.copy()
     tracking = [name for name in query if TRACKING_PARAMETERS.match(name)]
     if not tracking:
