@@ -1,15 +1,22 @@
+from django.conf import settings
 from django.utils.cache import patch_cache_control
 
+# Not HttpOnly: the pages' JavaScript reads it to know whether to ask the
+# state endpoint at all, so anonymous readers never reach the origin for it.
+# It holds nothing secret.
+STATE_COOKIE = "reader_state"
 
-class PrivateForReadersMiddleware:
-    """Keep pages rendered for a logged-in reader out of shared caches.
 
-    Such pages carry that reader's account menu and save/follow states, so
-    whatever a view said about caching, a proxy or CDN must not store them
-    and the browser must revalidate (a save without JavaScript redirects back
-    to the same URL, which must then show the new state). Validators are
-    dropped too: a content-version ETag does not change when the reader's
-    own state does. Anonymous responses are left as the views made them.
+class ReaderStateMiddleware:
+    """Personal responses stay personal, and tell the browser when to ask
+    for the reader's state.
+
+    Public pages (`Cache-Control: public`) are left untouched: reading the
+    user here would load the session, and the page would vary on the cookie.
+    Every other response for a signed-in reader is kept out of shared caches
+    whatever its view said. The `reader_state` cookie is set while there is
+    something for the state endpoint to tell (a signed-in reader, or a
+    message waiting for an anonymous one) and dropped when there is not.
     """
 
     def __init__(self, get_response):
@@ -17,16 +24,29 @@ class PrivateForReadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if "public" in response.get("Cache-Control", ""):
+            return response
+        signed_in = request.user.is_authenticated
+        if signed_in:
             patch_cache_control(response, private=True, no_cache=True)
-            _drop_directive(response, "s-maxage")
-            del response["ETag"]
-            del response["Last-Modified"]
+        wanted = signed_in or _message_waiting(request, response)
+        has_cookie = STATE_COOKIE in request.COOKIES
+        if wanted and not has_cookie:
+            response.set_cookie(
+                STATE_COOKIE,
+                "1",
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE or None,
+                samesite="Lax",
+            )
+        elif has_cookie and not wanted:
+            response.delete_cookie(STATE_COOKIE, samesite="Lax")
         return response
 
 
-def _drop_directive(response, name):
-    value = response.get("Cache-Control", "")
-    kept = [part for part in value.split(",") if not part.strip().startswith(name)]
-    response["Cache-Control"] = ",".join(kept).strip(" ,")
+def _message_waiting(request, response):
+    """Whether a message (django.contrib.messages' cookie) is left to show."""
+    cookie = response.cookies.get("messages")
+    if cookie is not None:  # stored or cleared by this response
+        return bool(cookie.value)
+    return "messages" in request.COOKIES

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("account/verify-email/<str:token>/", views.verify_email, name="verify_email"),
     path("account/", views.profile, name="profile"),
+    path("account/state/", views.state, name="state"),
     path("account/email/", views.change_email, name="change_email"),
     path(
         "account/email/confirm/<str:token>/",

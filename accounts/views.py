@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles.models import Article, Section
 
-from . import pending, services, throttling, tokens
+from . import pending, reader_state, services, throttling, tokens
 from .forms import (
     ChangeEmailForm,
     DeleteAccountForm,
@@ -51,7 +51,13 @@ def _wants_json(request):
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
-    redirect_authenticated_user = True
+
+    def get(self, request, *args, **kwargs):
+        # Public pages show everyone the sign-in link (the script swaps in the
+        # account menu); a signed-in reader without script lands here.
+        if request.user.is_authenticated:
+            return redirect("accounts:profile")
+        return super().get(request, *args, **kwargs)
 
     def get_redirect_url(self):
         url = super().get_redirect_url()
@@ -94,7 +100,7 @@ def _prompt_context(request, next_url):
 def signup(request):
     next_url = pending.safe_next(request, default="/")
     if request.user.is_authenticated:
-        return redirect(next_url)
+        return redirect("accounts:profile")  # see LoginView.get
     form = SignupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -282,6 +288,16 @@ def delete_account(request):
         messages.success(request, _("حذفنا حسابك وكل ما حفظته فيه. نأسف لرحيلك."))
         return redirect("/")
     return render(request, "accounts/delete_account.html", {"form": form})
+
+
+# The reader's state, for public pages' script ---------------------------------
+@never_cache
+@require_GET
+def state(request):
+    """JSON for the pages' script: who is signed in, saved and followed
+    marks for the ids the page names, a CSRF token, waiting messages
+    (accounts.reader_state). Private: never stored by a shared cache."""
+    return JsonResponse(reader_state.for_request(request))
 
 
 # Saved articles -------------------------------------------------------------

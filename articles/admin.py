@@ -445,7 +445,7 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
         # The reader view's own context builder: the preview is the page.
         from .views import get_article_context
 
-        context = get_article_context(article, request=request)
+        context = get_article_context(article)
         context["is_preview"] = True
         return TemplateResponse(request, "articles/article_detail.html", context)
 

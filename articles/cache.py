@@ -1,18 +1,96 @@
-"""The content version: one counter that every publish, edit or withdrawal bumps.
+"""HTTP caching of reader pages: one set of headers, one signal when content changes.
 
-Shared page-cache entries carry the version in their key, so invalidation is a
-single increment (no key scanning), and it works across processes and hosts
-because the counter lives in the shared cache (Redis in production).
+A public page is the same document for every reader, so the edge (Varnish or
+a CDN) and, where there is no edge, the origin page cache
+(newsroom.middleware) can serve it to anyone. `public_page` gives a view's
+responses their headers: `public` with an s-maxage that never outlives the
+next scheduled publication (so stories come due without a purge), and a
+`Surrogate-Key` header naming what the page shows.
+
+When content changes, `invalidate()` bumps the content version, which keys
+the origin page cache, and after the commit purges those keys at the edge.
 """
 
 import datetime
+import threading
+from collections.abc import Iterable
+from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Page
+from django.db import models, transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+from newsroom import edge
 
 VERSION_KEY = "content:version"
 NEXT_DUE_KEY = "content:next-due:{version}"
+# Browsers keep a page briefly; only the edge and the origin cache are purged.
+BROWSER_MAX_AGE = 30
+
+# Surrogate keys ----------------------------------------------------------
+# An object's key (`article-12`, `section-3`, `tag-7`, `author-2`) is on every
+# page that shows it; a list key (`list-section-3`) on the pages whose main
+# list is that section's (tag's, author's) latest stories. Publishing a story
+# in section 3 purges `list-section-3`, not every story page that merely
+# names the section. `list-latest` is on pages listing the latest stories of
+# the whole site (home, opinion, feeds, sitemaps), `sections` on every HTML
+# page (its menu names them all), `list-search` on search results.
+LATEST = "list-latest"
+SECTIONS = "sections"
+SEARCH = "list-search"
+
+
+def key(obj: models.Model) -> str:
+    """The surrogate key of an article, section, tag or author."""
+    return f"{obj._meta.model_name}-{obj.pk}"
+
+
+def list_key(obj: models.Model) -> str:
+    """The key of pages listing the latest stories of a section, tag or author."""
+    return f"list-{key(obj)}"
+
+
+def article_keys(article, *, tag_ids=(), author_ids=()) -> set[str]:
+    """What to purge when `article` changes: every page showing it, and every
+    list it joins or leaves (its section's, tags', authors', the latest)."""
+    keys = {
+        f"article-{article.pk}",
+        f"list-section-{article.section_id}",
+        LATEST,
+        SEARCH,
+    }
+    keys.update(f"list-tag-{pk}" for pk in tag_ids)
+    keys.update(f"list-author-{pk}" for pk in author_ids)
+    return keys
+
+
+def keys_shown(context: dict) -> set[str]:
+    """Keys of the articles, sections, tags and authors in a page's context:
+    top-level values, and the items of lists, pages and pairs in them (the
+    home page's (author, column) pairs). Dicts are not searched: sitemaps
+    hold thousands of stories, which their list key covers."""
+    from .models import Article, Author, Section, Tag
+
+    keys = set()
+
+    def add(value, depth):
+        if isinstance(value, Article | Author | Section | Tag):
+            keys.add(key(value))
+        elif isinstance(value, list | tuple | Page) and depth:
+            for item in value:
+                add(item, depth - 1)
+
+    for value in context.values():
+        add(value, depth=2)
+    return keys
+
+
+# The content version -----------------------------------------------------
 
 
 def content_version() -> int:
@@ -24,12 +102,40 @@ def content_version() -> int:
     return version
 
 
-def bump_content_version() -> None:
-    """Make every cached page stale at once."""
+def _bump_content_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # evicted or never set
         cache.add(VERSION_KEY, 1, timeout=None)
+
+
+_pending = threading.local()
+
+
+def invalidate(keys: Iterable[str]) -> None:
+    """Content shown under `keys` changed: drop the pages that show it.
+
+    The version moves now, so this transaction's own next page is fresh, and
+    again after the commit, so that a page rendered from the old rows by
+    another reader in between is not kept. The edge is purged after the
+    commit too, once per transaction: keys gather until then.
+    """
+    _bump_content_version()
+    pending = getattr(_pending, "keys", None)
+    if pending is None:
+        pending = _pending.keys = set()
+    pending.update(keys)
+    transaction.on_commit(_after_commit)
+
+
+def _after_commit() -> None:
+    # Every invalidate() in a transaction registers this; the first one to
+    # run takes all the keys. Keys left by a rolled-back transaction go out
+    # with the next commit: a purge too many, never one too few.
+    keys, _pending.keys = getattr(_pending, "keys", None), None
+    if keys:
+        _bump_content_version()
+        edge.purge(keys)
 
 
 def next_scheduled_publication() -> datetime.datetime | None:
@@ -56,18 +162,51 @@ def seconds_until_next_publication(limit: int) -> int:
     return max(0, min(limit, int((next_due - timezone.now()).total_seconds())))
 
 
-def cached_per_version(name: str, compute, limit: int):
-    """`compute()`, kept until the content changes or a scheduled story is due.
+# Headers -----------------------------------------------------------------
 
-    For data every reader shares (the front page's stories, an article's
-    sidebars) on pages that cannot be cached whole, such as signed-in ones.
+
+def public_page(view=None, *, keys: Iterable[str] = ()):
+    """Make a view's GET answers public pages (see the module docstring).
+
+    Keys: those given here, `surrogate_keys` from the view's context, and
+    the objects the context holds (keys_shown). A `last_modified` datetime
+    in the context becomes Last-Modified; ConditionalGetMiddleware adds the
+    ETag and answers 304s. The view must render nothing personal: no user,
+    CSRF token or messages (the state endpoint brings those).
     """
-    timeout = seconds_until_next_publication(limit)
-    if not timeout:
-        return compute()
-    key = f"{name}:{content_version()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout)
-    return value
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if request.method in ("GET", "HEAD") and response.status_code in (
+                200,
+                301,
+            ):
+                _make_public(response, keys)
+            return response
+
+        return wrapper
+
+    return decorator(view) if view else decorator
+
+
+def _make_public(response, keys):
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    context = getattr(response, "context_data", None) or {}
+    page_keys = {*keys, *context.get("surrogate_keys", ()), *keys_shown(context)}
+    if response.get("Content-Type", "").startswith("text/html"):
+        page_keys.add(SECTIONS)
+    if page_keys:
+        response[edge.KEY_HEADER] = " ".join(sorted(page_keys))
+    shared_for = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=min(BROWSER_MAX_AGE, shared_for),
+        s_maxage=shared_for,
+    )
+    last_modified = context.get("last_modified")
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified.timestamp())

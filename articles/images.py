@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .cache import bump_content_version
+from .cache import invalidate, key
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 # Three crops search engines and social networks ask for.
@@ -188,14 +188,13 @@ def make_renditions(article, rendered=None):
             focal=(article.image_focal_x, article.image_focal_y),
         )
     article.image_renditions = renditions
-    # update(): renditions are derived data, not an editorial revision. The
-    # new updated_at still tells cached fragments (articles.fragments) that
-    # the picture's markup changed, and cached pages go at once.
+    # update(): renditions are derived data, not an editorial revision, so
+    # no signal fires: the pages showing the picture are dropped here.
     article.updated_at = timezone.now()
     Article.objects.filter(pk=article.pk).update(
         image_renditions=renditions, updated_at=article.updated_at
     )
-    bump_content_version()
+    invalidate({key(article)})
     return renditions
 
 
@@ -211,7 +210,7 @@ def make_photo_renditions(author):
         )
     author.photo_renditions = renditions
     Author.objects.filter(pk=author.pk).update(photo_renditions=renditions)
-    bump_content_version()
+    invalidate({key(author)})
     return renditions
 
 

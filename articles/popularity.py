@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from .cache import cached_per_version
 from .models import Article, ArticleDailyViews
 
 FLUSH_EVERY = 200
@@ -191,22 +190,11 @@ def most_read_ids(limit: int = 5) -> list[int]:
 
 
 def most_read(limit: int = 5) -> list[Article]:
-    """The most read published articles, in rank order.
-
-    Every page shows them, so the stories are kept per ranking and content
-    version: a withdrawal or an edit (which bump the version) shows at once.
-    """
+    """The most read published articles, in rank order (one query for the
+    stories; published() again, as one withdrawn since the ranking was
+    kept must not show)."""
     ids = most_read_ids(limit)
     if not ids:
         return []
-
-    def load():
-        # published() again: an article withdrawn since the ranking was
-        # cached must disappear at once.
-        by_id = Article.objects.published().select_related("section").in_bulk(ids)
-        return [by_id[pk] for pk in ids if pk in by_id]
-
-    ranking = ",".join(map(str, ids))
-    return cached_per_version(
-        f"views:most-read:{ranking}", load, MOST_READ_CACHE_SECONDS
-    )
+    by_id = Article.objects.published().select_related("section").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]

@@ -1,34 +1,63 @@
-"""Invalidate shared page caches whenever reader-visible content changes.
+"""Invalidate cached pages whenever reader-visible content changes.
 
 A signal is the one place that catches every path (admin forms, bulk actions
-that save, seed_demo, shell), which a cache version must not miss.
+that save, seed_demo, shell), which a cache must not miss. Each handler names
+the surrogate keys of the pages the change shows on (articles.cache).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from . import models
-from .cache import bump_content_version
-
-CONTENT_MODELS = (
-    models.Article,
-    models.ArticleAuthor,
-    models.Author,
-    models.RelatedArticle,
-    models.Section,
-    models.Tag,
-    models.TaggedArticle,
-)
+from .cache import LATEST, SECTIONS, article_keys, invalidate, key
+from .models import Article, ArticleAuthor, Author, RelatedArticle, Section, Tag
 
 
-@receiver(post_save)
-@receiver(post_delete)
-def content_changed(sender, **kwargs):
-    if sender in CONTENT_MODELS:
-        bump_content_version()
+@receiver(post_save, sender=Article)
+@receiver(post_delete, sender=Article)
+def article_changed(sender, instance, **kwargs):
+    # Publishing puts the story on its tags' and authors' lists too.
+    tag_ids = instance.tags.through.objects.filter(content_object_id=instance.pk)
+    author_ids = ArticleAuthor.objects.filter(article_id=instance.pk)
+    invalidate(
+        article_keys(
+            instance,
+            tag_ids=tag_ids.values_list("tag_id", flat=True),
+            author_ids=author_ids.values_list("author_id", flat=True),
+        )
+    )
 
 
-@receiver(m2m_changed, sender=models.Article.tags.through)
-def tags_changed(sender, action, **kwargs):
-    if action.startswith("post_"):
-        bump_content_version()
+@receiver(m2m_changed, sender=Article.tags.through)
+def tags_changed(sender, instance, action, pk_set, **kwargs):
+    if action.startswith("post_") and isinstance(instance, Article):
+        invalidate(article_keys(instance, tag_ids=pk_set or ()))
+
+
+@receiver(post_save, sender=ArticleAuthor)
+@receiver(post_delete, sender=ArticleAuthor)
+def byline_changed(sender, instance, **kwargs):
+    invalidate(
+        {f"article-{instance.article_id}", f"list-author-{instance.author_id}", LATEST}
+    )
+
+
+@receiver(post_save, sender=RelatedArticle)
+@receiver(post_delete, sender=RelatedArticle)
+def related_changed(sender, instance, **kwargs):
+    invalidate({f"article-{instance.from_article_id}"})
+
+
+@receiver(post_save, sender=Section)
+@receiver(post_delete, sender=Section)
+def section_changed(sender, instance, **kwargs):
+    # Every page's menu names every section; the home page's blocks and the
+    # feeds name them too.
+    invalidate({key(instance), SECTIONS, LATEST})
+
+
+@receiver(post_save, sender=Tag)
+@receiver(post_delete, sender=Tag)
+@receiver(post_save, sender=Author)
+@receiver(post_delete, sender=Author)
+def label_changed(sender, instance, **kwargs):
+    invalidate({key(instance), LATEST})

@@ -2,21 +2,21 @@
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
-from django.views.decorators.cache import cache_control
 
+from .cache import LATEST, public_page
 from .sitemaps import SITEMAPS, news_sitemap
 
 urlpatterns = [
     path("sitemap-news.xml", news_sitemap, name="sitemap-news"),
     path(
         "sitemap.xml",
-        cache_control(public=True, max_age=300)(sitemap_views.index),
+        public_page(sitemap_views.index, keys=[LATEST]),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_control(public=True, max_age=300)(sitemap_views.sitemap),
+        public_page(sitemap_views.sitemap, keys=[LATEST]),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

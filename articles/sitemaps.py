@@ -8,9 +8,9 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from .cache import LATEST, public_page
 from .models import Article, Author, Section, Tag
 
 NEWS_WINDOW = datetime.timedelta(hours=48)
@@ -97,7 +97,7 @@ SITEMAPS = {
 
 
 @require_GET
-@cache_control(public=True, max_age=300)
+@public_page(keys=[LATEST])
 def news_sitemap(request):
     """Google News sitemap: articles published in the last 48 hours."""
     since = timezone.now() - NEWS_WINDOW

@@ -1,13 +1,14 @@
 from django.urls import path
 
 from . import feeds, views
+from .cache import LATEST, public_page
 from .search import views as search_views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("rss/", views.reader_cache(feeds.LatestArticlesFeed()), name="feed"),
+    path("rss/", public_page(feeds.LatestArticlesFeed(), keys=[LATEST]), name="feed"),
     path("opinion/", views.OpinionListView.as_view(), name="opinion"),
     path("search/", search_views.search, name="search"),
     path("tag/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
@@ -18,7 +19,7 @@ urlpatterns = [
     path("<uslug:section>/", views.SectionArticleListView.as_view(), name="section"),
     path(
         "<uslug:section>/rss/",
-        views.reader_cache(feeds.SectionFeed()),
+        public_page(feeds.SectionFeed(), keys=[LATEST]),
         name="section_feed",
     ),
     path(

@@ -3,7 +3,6 @@
 import hashlib
 import json
 from datetime import timedelta
-from functools import wraps
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -15,9 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.decorators import method_decorator
-from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,8 +24,7 @@ from django.views.generic import DetailView, ListView
 
 from accounts.throttling import client_ip
 
-from .cache import cached_per_version
-from .fragments import render_fragments
+from .cache import LATEST, list_key, public_page
 from .images import article_srcset
 from .models import Article, Author, RelatedArticle, Section, Tag, byline_prefetch
 from .popularity import is_bot, most_read, record_view
@@ -37,51 +33,6 @@ PUBLIC_MAX_AGE = 60
 SECTION_BLOCK_SIZE = 4
 RELATED_LIMIT = 5
 MORE_FROM_SECTION = 5
-
-# HTTP caching -------------------------------------------------------------
-
-
-def reader_cache(view):
-    """Cache headers for reader pages, and 304s for conditional requests.
-
-    Anonymous GETs are `public` for a short max-age, so a CDN or the page
-    cache middleware may share them; anything rendered for a signed-in reader
-    is `private`. The view may put `last_modified` (a datetime) in its
-    context; the ETag is a hash of the rendered page, so it also changes when
-    a sidebar changes.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD"):
-            return response
-        if response.status_code == 301 and not request.user.is_authenticated:
-            # Canonical redirects are the same for everyone.
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-        if response.status_code != 200:
-            return response
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-        last_modified = (getattr(response, "context_data", None) or {}).get(
-            "last_modified"
-        )
-        if last_modified:
-            response["Last-Modified"] = http_date(last_modified.timestamp())
-        etag = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-        response["ETag"] = f'"{etag}"'
-        return get_conditional_response(
-            request,
-            etag=response["ETag"],
-            last_modified=last_modified and int(last_modified.timestamp()),
-            response=response,
-        )
-
-    return wrapper
 
 
 def _latest_change(articles):
@@ -100,7 +51,7 @@ class PublishedArticleMixin:
         return Article.objects.published().for_listing()
 
 
-@method_decorator(reader_cache, name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class ArticleListView(PublishedArticleMixin, ListView):
     """A paginated list of story cards; subclasses narrow the queryset.
 
@@ -110,11 +61,18 @@ class ArticleListView(PublishedArticleMixin, ListView):
     template_name = "articles/article_list.html"
     allow_empty = True
     show_sections = True  # cards name their section, except on a section page
+    list_owner = None  # the section, tag or author whose list this is
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["object_list"] = list(context["object_list"])
         context["last_modified"] = _latest_change(context["object_list"])
         context["show_sections"] = self.show_sections
+        context["most_read"] = most_read()
+        context["latest_headlines"] = latest_headlines()
+        context["surrogate_keys"] = [
+            list_key(self.list_owner) if self.list_owner else LATEST
+        ]
         return context
 
 
@@ -123,7 +81,9 @@ class SectionArticleListView(ArticleListView):
     show_sections = False
 
     def get_queryset(self):
-        self.section = get_object_or_404(Section, slug=self.kwargs["section"])
+        self.section = self.list_owner = get_object_or_404(
+            Section, slug=self.kwargs["section"]
+        )
         return super().get_queryset().in_section(self.section)
 
     def get_context_data(self, **kwargs):
@@ -134,7 +94,7 @@ class TagArticleListView(ArticleListView):
     template_name = "articles/tag.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = self.list_owner = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().tagged(self.tag)
 
     def get_context_data(self, **kwargs):
@@ -145,7 +105,9 @@ class AuthorArticleListView(ArticleListView):
     template_name = "articles/author.html"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        self.author = self.list_owner = get_object_or_404(
+            Author, slug=self.kwargs["slug"]
+        )
         return super().get_queryset().by_author(self.author)
 
     def get_context_data(self, **kwargs):
@@ -159,10 +121,18 @@ class OpinionListView(ArticleListView):
         return super().get_queryset().opinion()
 
 
+LATEST_HEADLINES = 6
+
+
+def latest_headlines(limit=LATEST_HEADLINES):
+    """The latest published headlines, for the listing pages' rail."""
+    return list(Article.objects.published().select_related("section")[:limit])
+
+
 # The article page ---------------------------------------------------------
 
 
-@method_decorator(reader_cache, name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class ArticleDetailView(PublishedArticleMixin, DetailView):
     """The story page; any other section or slug for the id redirects (301)."""
 
@@ -183,31 +153,11 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        article = self.object
-        context.update(
-            shared_with_signed_in_readers(
-                self.request,
-                f"article-context:{article.pk}",
-                lambda: get_article_context(article, request=self.request),
-            )
-        )
+        context.update(get_article_context(self.object))
         return context
 
 
-def shared_with_signed_in_readers(request, name, compute):
-    """`compute()`, kept per content version for signed-in readers.
-
-    Anonymous readers share whole pages through the page cache, so keeping
-    the data as well would only add work on a miss. Signed-in readers each
-    get their own page, but the stories and sidebars on it are the same for
-    all of them (their save and follow states are fetched separately).
-    """
-    if request.user.is_authenticated:
-        return cached_per_version(name, compute, settings.PAGE_CACHE_SECONDS)
-    return compute()
-
-
-def get_article_context(article, *, request=None):
+def get_article_context(article):
     """Everything `articles/article_detail.html` needs besides `article`.
 
     Shared with the staff preview in the admin, which renders the same
@@ -270,33 +220,19 @@ def related_headlines(article, section_latest, limit=RELATED_LIMIT):
     return related[:limit]
 
 
-RELATED_IDS_SECONDS = 15 * 60
-
-
 def related_ids(article, limit=RELATED_LIMIT):
     """Ids of the stories to suggest under `article`: editors' picks, then
-    the stories sharing most tags (twice `limit`, as spares).
-
-    Ranking scans every story that shares a tag, so the ids are kept for a
-    few minutes, keyed by the article's last edit (new picks or tags show at
-    once); the caller loads the stories fresh and only if still published.
-    """
-    edited = article.updated_at.timestamp() if article.updated_at else None
-    key = f"related:{article.pk}:{edited}"
-    ids = cache.get(key)
-    if ids is None:
-        picks = RelatedArticle.objects.filter(from_article=article)
-        by_tags = Article.objects.related_to(article, limit=limit * 2)
-        ids = list(
-            dict.fromkeys(
-                [
-                    *picks.values_list("to_article_id", flat=True),
-                    *by_tags.values_list("pk", flat=True),
-                ]
-            )
+    the stories sharing most tags (twice `limit`, as spares)."""
+    picks = RelatedArticle.objects.filter(from_article=article)
+    by_tags = Article.objects.related_to(article, limit=limit * 2)
+    return list(
+        dict.fromkeys(
+            [
+                *picks.values_list("to_article_id", flat=True),
+                *by_tags.values_list("pk", flat=True),
+            ]
         )
-        cache.set(key, ids, RELATED_IDS_SECONDS)
-    return ids
+    )
 
 
 SHARE_TARGETS = {
@@ -412,39 +348,9 @@ def json_ld_script(data):
 # The home page ------------------------------------------------------------
 
 
-@reader_cache
+@public_page(keys=[LATEST])
 def home(request):
-    stories = shared_with_signed_in_readers(request, "front-page", front_page)
-    context = {
-        **stories,
-        "section_blocks": render_section_blocks(stories["section_blocks"]),
-    }
-    return TemplateResponse(request, "articles/home.html", context)
-
-
-def render_section_blocks(blocks):
-    """The HTML of each section's block (articles.fragments): re-rendered only
-    when one of its stories or the section itself changes."""
-
-    def contexts_for(missing):
-        sections = Section.objects.in_bulk([section[0] for section, _ in missing])
-        articles = (
-            Article.objects.filter(
-                pk__in=[pk for _, stories in missing for pk, _ in stories]
-            )
-            .defer("body")
-            .select_related("section")
-            .in_bulk()
-        )
-        return [
-            {
-                "section": sections[section[0]],
-                "articles": [articles[pk] for pk, _ in stories if pk in articles],
-            }
-            for section, stories in missing
-        ]
-
-    return render_fragments("articles/_section_block.html", blocks, contexts_for)
+    return TemplateResponse(request, "articles/home.html", front_page())
 
 
 def front_page(now=None):
@@ -484,14 +390,10 @@ SECTION_BLOCK_DAYS = 30
 
 
 def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE):
-    """The home page's section blocks as fingerprints, in page order:
-    [((section id, slug, name), ((article id, updated_at), ...)), ...].
+    """The home page's section blocks in page order: [(section, [article, …])].
 
-    Ids and times are all the page needs to find each block's cached HTML
-    (render_section_blocks), so no story is loaded unless its block changed.
-    Every editorial save moves `updated_at`, and so do new image renditions.
     One query whatever the number of sections: ROW_NUMBER() over each section
-    (SQLite and PostgreSQL).
+    (SQLite and PostgreSQL) picks the ids, the stories come with them.
     """
     # Only recent stories compete: the window then ranks a few thousand rows,
     # not the whole archive (a section silent for a month shows no block).
@@ -510,15 +412,15 @@ def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE):
         .filter(rank__lte=per_section)
         .values("pk")
     )
-    rows = (
+    articles = (
         Article.objects.filter(pk__in=ranked_ids)
+        .for_cards()
         .order_by("section__position", "section__name", "-published_at")
-        .values_list("section_id", "section__slug", "section__name", "pk", "updated_at")
     )
     blocks = {}
-    for section_id, slug, name, pk, updated_at in rows:
-        blocks.setdefault((section_id, slug, name), []).append((pk, updated_at))
-    return [(section, tuple(stories)) for section, stories in blocks.items()]
+    for article in articles:
+        blocks.setdefault(article.section, []).append(article)
+    return list(blocks.items())
 
 
 def one_column_per_columnist(columns, limit=4):

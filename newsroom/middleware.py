@@ -1,26 +1,34 @@
-"""A shared cache of whole pages for anonymous readers.
+"""The origin's page cache: public pages stored whole, for every reader.
 
-Anonymous GETs of pages that declare themselves public (`Cache-Control: public`)
-are stored under a key that includes the content version (articles.cache), so
-any publish, edit or withdrawal shows on the next request. Entries also expire
-when the next scheduled story comes due. Signed-in readers always get a fresh
-page, and nothing rendered for them is ever stored.
+Public pages carry nothing personal (articles.cache.public_page), so one
+stored copy serves anonymous and signed-in readers alike. The cache obeys the
+same headers as the edge: it stores GET answers marked `public` for their
+s-maxage, under a key holding the content version, which every change to
+reader-visible content moves. It sits before the session and authentication
+middleware: a hit reads no session and no user.
+
+With an edge in front (Varnish, a CDN) this cache only sees the edge's
+misses; on a single host (`make run`, small sites) it does the edge's job.
 """
 
 import hashlib
+import logging
 import re
+import time
 from functools import wraps
 
-from django.conf import settings
 from django.core.cache import cache
-from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
+from django.utils.cache import patch_vary_headers
 
-from articles.cache import content_version, seconds_until_next_publication
+from articles.cache import content_version
+from newsroom import edge
+
+logger = logging.getLogger(__name__)
 
 # Campaign and click tags that analytics read in the browser and no view
 # reads on the server. Every click from a social network carries its own, so
-# left in place each would render and store the page anew.
+# left in place each would render and store the page anew. The edge drops
+# them too (deploy/varnish/newsroom.vcl).
 TRACKING_PARAMETERS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|igshid|mc_cid|mc_eid|_ga)$"
 )
@@ -41,19 +49,16 @@ def _drop_tracking_parameters(request):
     request.GET = query
 
 
-def _is_anonymous(request):
-    return not request.user.is_authenticated and "messages" not in request.COOKIES
-
-
 def _cache_key(request):
-    raw = f"{request.get_host()}|{get_language()}|{request.get_full_path()}"
+    # The path holds the language (/en/…), so no Accept-Language or cookie.
+    raw = f"{request.get_host()}|{request.get_full_path()}"
     digest = hashlib.sha256(raw.encode()).hexdigest()
     return f"page:{content_version()}:{digest}"
 
 
 def not_page_cached(view):
-    """Keep a public view out of the shared page cache (browsers and CDNs may
-    still keep it briefly): for pages with a long tail of URLs, like search."""
+    """Keep a public view out of the origin page cache (the edge and browsers
+    may still keep it): for pages with a long tail of URLs, like search."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -64,43 +69,64 @@ def not_page_cached(view):
     return wrapper
 
 
-def _is_storable(response):
-    cache_control = response.get("Cache-Control", "")
-    return (
-        getattr(response, "page_cache", True)
-        and response.status_code in (200, 301, 404)
-        and not response.streaming
-        and "public" in cache_control
-        and "private" not in cache_control
-        and not response.cookies
-    )
+def _is_public(response):
+    return "public" in response.get("Cache-Control", "")
 
 
-class AnonymousPageCacheMiddleware:
+def _shared_seconds(response):
+    match = re.search(r"s-maxage=(\d+)", response.get("Cache-Control", ""))
+    return int(match[1]) if match else 0
+
+
+def _keep_public_pages_impersonal(request, response):
+    """A public page that sets or varies on a cookie has gone personal by
+    mistake: it must then reach no shared cache at all."""
+    varies_on_cookie = "cookie" in response.get("Vary", "").lower()
+    if response.cookies or varies_on_cookie:
+        logger.error("Public page made personal, not shared: %s", request.path)
+        response["Cache-Control"] = "private, no-cache"
+        del response[edge.KEY_HEADER]
+        return False
+    # LocaleMiddleware varies on Accept-Language, but the language of a
+    # public page is in its path: varying would split every cached page.
+    vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
+    kept = [v for v in vary if v.lower() != "accept-language"]
+    if kept != vary:
+        del response["Vary"]
+        if kept:
+            patch_vary_headers(response, kept)
+    return True
+
+
+class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or not _is_anonymous(request):
+        if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         _drop_tracking_parameters(request)
         key = _cache_key(request)
         cached = cache.get(key)
         if cached is not None:
-            cached["X-Page-Cache"] = "hit"
-            return cached
-        response = self.get_response(request)
-        if not _is_storable(response):
+            stored_at, response = cached
+            # Caches downstream count their s-maxage from the time we stored
+            # it, so no copy outlives the next scheduled publication.
+            response["Age"] = str(int(time.time() - stored_at))
+            response["X-Page-Cache"] = "hit"
             return response
-        timeout = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
-        if timeout:
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            # Browsers and CDNs may keep it briefly and serve stale while
-            # revalidating; our own copy is invalidated by the version bump.
-            patch_cache_control(
-                response, max_age=min(timeout, 60), stale_while_revalidate=300
-            )
-            cache.set(key, response, timeout)
+        response = self.get_response(request)
+        if not _is_public(response) or not _keep_public_pages_impersonal(
+            request, response
+        ):
+            return response
+        timeout = _shared_seconds(response)
+        if (
+            timeout
+            and getattr(response, "page_cache", True)
+            and response.status_code in (200, 301)
+            and not response.streaming
+        ):
+            cache.set(key, (time.time(), response), timeout)
             response["X-Page-Cache"] = "miss"
         return response

@@ -57,15 +57,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # ETags and 304s, for pages from the page cache too.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before sessions and users: a cached public page is the same for all.
+    "newsroom.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Outside the page cache, so cached pages answer conditional GETs with 304.
-    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.PrivateForReadersMiddleware",
-    "newsroom.middleware.AnonymousPageCacheMiddleware",
+    # Outside the messages middleware, to see the cookie it sets.
+    "accounts.middleware.ReaderStateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -123,10 +125,15 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Cache: local memory by default, Redis in production (CACHE_URL=redis://...).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "newsroom.cache.RedisCache"  # reuses clients
-# Longest life of a shared anonymous page; publishing invalidates it at once.
+# Longest life of a public page in shared caches (s-maxage); publishing
+# invalidates it at once, and it ends early when a scheduled story comes due.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Edge caches to purge by surrogate key (Varnish with xkey), comma-separated
+# base URLs such as http://10.0.0.5:6081/; none: nothing to purge.
+EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
+# Sessions read from the cache, written through to the database: the state
+# endpoint that every signed-in page view calls reads no session row.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Background tasks (django.tasks): run inline unless production picks the
 # database backend (TASKS_BACKEND=django_tasks_db.DatabaseBackend + db_worker).

@@ -1,7 +1,8 @@
-"""Per-reader state for the save and follow buttons.
+"""Save and follow controls: their URLs, and on personal pages the reader's state.
 
-Each loads the reader's saved ids / follows once per request and keeps them
-on the request, so a page with fifty story cards still costs one query.
+Public pages use only `follow_links`, which knows nothing of the reader.
+`is_saved` and `is_following` load the reader's saved ids / follows once per
+request and keep them on the request, so a page of fifty items costs one query.
 """
 
 from django import template
@@ -12,15 +13,30 @@ from ..models import Follow, SavedArticle
 register = template.Library()
 
 
-def _user(context):
+def _reader(context):
     request = context.get("request")
     user = getattr(request, "user", None)
     return request, (user if user is not None and user.is_authenticated else None)
 
 
+@register.simple_tag
+def follow_links(target) -> dict:
+    """The kind of `target` and the URLs to follow, unfollow or be asked to."""
+    kind = Follow.kind_of(target)
+    if not kind:
+        return {}
+    args = {"kind": kind, "pk": target.pk}
+    return {
+        "kind": kind,
+        "follow_url": reverse("accounts:follow", kwargs=args),
+        "unfollow_url": reverse("accounts:unfollow", kwargs=args),
+        "prompt_url": reverse("accounts:follow_prompt", kwargs=args),
+    }
+
+
 @register.simple_tag(takes_context=True)
 def is_saved(context, article) -> bool:
-    request, user = _user(context)
+    request, user = _reader(context)
     if user is None:
         return False
     if not hasattr(request, "_accounts_saved_ids"):
@@ -31,30 +47,19 @@ def is_saved(context, article) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def follow_state(context, target) -> dict:
-    """kind, whether the reader follows `target`, and the URLs to change it."""
+def is_following(context, target) -> bool:
+    request, user = _reader(context)
     kind = Follow.kind_of(target)
-    if not kind:
-        return {}
-    request, user = _user(context)
-    following = False
-    if user is not None:
-        if not hasattr(request, "_accounts_follows"):
-            rows = Follow.objects.filter(user=user).values_list(
-                "section_id", "tag_id", "author_id"
-            )
-            request._accounts_follows = {
-                (kind, pk)
-                for row in rows
-                for kind, pk in zip(Follow.Kind.values, row, strict=True)
-                if pk is not None
-            }
-        following = (kind, target.pk) in request._accounts_follows
-    args = {"kind": kind, "pk": target.pk}
-    return {
-        "kind": kind,
-        "following": following,
-        "follow_url": reverse("accounts:follow", kwargs=args),
-        "unfollow_url": reverse("accounts:unfollow", kwargs=args),
-        "prompt_url": reverse("accounts:follow_prompt", kwargs=args),
-    }
+    if user is None or not kind:
+        return False
+    if not hasattr(request, "_accounts_follows"):
+        rows = Follow.objects.filter(user=user).values_list(
+            "section_id", "tag_id", "author_id"
+        )
+        request._accounts_follows = {
+            (kind, pk)
+            for row in rows
+            for kind, pk in zip(Follow.Kind.values, row, strict=True)
+            if pk is not None
+        }
+    return (kind, target.pk) in request._accounts_follows

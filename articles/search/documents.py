@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import connections
 
-from articles.cache import bump_content_version
+from articles.cache import SEARCH, invalidate
 from articles.text import normalize_arabic
 
 from .stopwords import ARABIC_STOP_WORDS
@@ -171,8 +171,8 @@ def refresh_search_documents(
         if progress:
             progress(done)
     if done:
-        # Search pages may sit in the shared page cache; they show new results now.
-        bump_content_version()
+        # Search pages may sit in shared caches; they show new results now.
+        invalidate({SEARCH})
     return done
 
 

@@ -4,8 +4,8 @@ from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from articles.cache import SEARCH, public_page
 from articles.models import Article, Section
-from articles.views import reader_cache
 from newsroom.middleware import not_page_cached
 
 from .documents import body_text
@@ -18,7 +18,7 @@ FILTERS = ("section", "date_from", "date_to")
 
 
 @not_page_cached
-@reader_cache
+@public_page(keys=[SEARCH])
 def search(request):
     """/search/?q=…&section=…&date_from=…&date_to=…&page=…"""
     form = SearchForm(request.GET)

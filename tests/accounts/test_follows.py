@@ -119,19 +119,20 @@ def test_anonymous_follow_then_login_follows_and_returns(client):
     assert Follow.objects.filter(section=section).count() == 1
 
 
-def test_follow_button_shows_state_for_readers_and_none_for_visitors(reader, client):
-    from django.contrib.auth.models import AnonymousUser
+def _render(template, target, user):
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
+    request = RequestFactory().get("/")
+    request.user = user
+    return render_to_string(template, {"target": target}, request=request)
+
+
+def test_follow_form_on_personal_pages_shows_the_readers_state(reader):
     targets = _targets()
     Follow.objects.create(user=reader.user, tag=targets["tag"])
-    request = RequestFactory().get("/")
-    request.user = reader.user
     html = {
-        kind: render_to_string(
-            "accounts/_follow_button.html", {"target": target}, request=request
-        )
+        kind: _render("accounts/_follow_form.html", target, reader.user)
         for kind, target in targets.items()
     }
     assert 'aria-pressed="true"' in html["tag"]
@@ -139,13 +140,18 @@ def test_follow_button_shows_state_for_readers_and_none_for_visitors(reader, cli
     assert 'aria-pressed="false"' in html["section"]
     assert 'aria-pressed="false"' in html["author"]
 
-    request.user = AnonymousUser()
-    anonymous = render_to_string(
-        "accounts/_follow_button.html", {"target": targets["tag"]}, request=request
-    )
-    assert "aria-pressed" not in anonymous
-    assert "csrfmiddlewaretoken" not in anonymous
-    assert _url("follow_prompt", "tag", targets["tag"]) in anonymous
+
+def test_follow_button_on_public_pages_is_the_same_link_for_everyone(reader):
+    from django.contrib.auth.models import AnonymousUser
+
+    targets = _targets()
+    Follow.objects.create(user=reader.user, tag=targets["tag"])
+    for kind, target in targets.items():
+        html = _render("accounts/_follow_button.html", target, reader.user)
+        assert html == _render("accounts/_follow_button.html", target, AnonymousUser())
+        assert "aria-pressed" not in html and "csrfmiddlewaretoken" not in html
+        assert _url("follow_prompt", kind, target) in html
+        assert f'data-toggle="{kind}:{target.pk}"' in html
 
 
 def test_following_page_lists_follows_with_unfollow_buttons(reader):

@@ -213,10 +213,10 @@ def test_signup_follows_a_local_next(client, signup_data):
     assert response.url == "/for-you/?page=2"
 
 
-def test_logged_in_reader_visiting_signup_is_sent_on(reader):
+def test_logged_in_reader_visiting_signup_lands_on_their_account(reader):
     response = reader.get(SIGNUP + "?next=/account/saved/")
     assert response.status_code == 302
-    assert response.url == "/account/saved/"
+    assert response.url == reverse("accounts:profile")
 
 
 # No account enumeration ---------------------------------------------------

@@ -376,9 +376,10 @@ def test_anonymous_results_are_publicly_cacheable(client):
     assert "public" in response["Cache-Control"]
 
 
-def test_signed_in_reader_results_are_private(reader):
-    response = reader.get(SEARCH, {"q": "أمطار"})
-    assert "private" in response["Cache-Control"]
+def test_results_are_public_and_the_same_for_a_signed_in_reader(client, reader):
+    signed_in = reader.get(SEARCH, {"q": "أمطار"})
+    assert "public" in signed_in["Cache-Control"]
+    assert signed_in.content == client.get(SEARCH, {"q": "أمطار"}).content
 
 
 @pytest.mark.postgres

@@ -52,16 +52,18 @@ def test_development_defaults_need_no_configuration():
     assert result.returncode == 0, result.stderr
 
 
-def test_production_keeps_connections_and_uses_the_reusing_redis_backend():
+def test_production_keeps_connections_and_caches_in_redis():
     code = (
         "from django.conf import settings as s;"
-        "print(s.DATABASES['default']['CONN_MAX_AGE'], s.CACHES['default']['BACKEND'])"
+        "print(s.DATABASES['default']['CONN_MAX_AGE'], s.CACHES['default']['BACKEND'],"
+        " s.EDGE_PURGE_URLS)"
     )
     result = run_django(
         {
             "DEBUG": "0",
             "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
             "CACHE_URL": "redis://127.0.0.1:6379/1",
+            "EDGE_PURGE_URLS": "http://10.0.0.5:6081/,http://10.0.0.6:6081/",
         },
         "shell",
         "-c",
@@ -69,7 +71,10 @@ def test_production_keeps_connections_and_uses_the_reusing_redis_backend():
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1].split() == ["60", "newsroom.cache.RedisCache"]
+    assert result.stdout.splitlines()[-1] == (
+        "60 django.core.cache.backends.redis.RedisCache"
+        " ['http://10.0.0.5:6081/', 'http://10.0.0.6:6081/']"
+    )
 
 
 def test_templates_are_compiled_once_per_process():

@@ -1,0 +1,103 @@
+"""What public pages cannot carry, for the state endpoint to tell their script.
+
+Public pages are the same document for every reader (articles.cache), so
+the reader's own bits come from `GET /account/state/?a=<ids>&f=<kind:id,…>`:
+whether they are signed in and as whom, which of the page's articles they
+saved and which of its sections, tags and authors they follow, a CSRF token
+for the buttons, and the messages waiting for them.
+"""
+
+from django.contrib import messages
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.middleware.csrf import get_token
+
+from .models import Follow, SavedArticle
+
+# A page shows a few dozen stories; the cap keeps junk requests cheap.
+MAX_ITEMS = 200
+MAX_ID = 2**63 - 1
+
+
+def parse_ids(raw: str) -> list[int]:
+    """Article ids from "12,13,14"; junk entries are skipped."""
+    ids = []
+    for part in raw.split(",")[:MAX_ITEMS]:
+        part = part.strip()
+        if part.isascii() and part.isdigit() and 0 < int(part) <= MAX_ID:
+            ids.append(int(part))
+    return ids
+
+
+def parse_targets(raw: str) -> list[tuple[str, int]]:
+    """Follow targets from "section:3,tag:7"; junk entries are skipped."""
+    targets = []
+    for part in raw.split(",")[:MAX_ITEMS]:
+        kind, _, pk = part.strip().partition(":")
+        ids = parse_ids(pk)
+        if kind in Follow.Kind.values and ids:
+            targets.append((kind, ids[0]))
+    return targets
+
+
+def marks(user, article_ids, targets) -> tuple[list[int], list[str]]:
+    """Which of `article_ids` `user` saved, and which `targets` they follow
+    (as "kind:id"), in one query."""
+    parts = []
+    if article_ids:
+        parts.append(
+            SavedArticle.objects.filter(user=user, article_id__in=article_ids)
+            .annotate(kind=Value("article"))
+            .values_list("kind", "article_id")
+            .order_by()
+        )
+    followed = Q()
+    for kind, pk in targets:
+        followed |= Q(**{f"{kind}_id": pk})
+    if followed:
+        kind = Case(
+            *(When(**{f"{k}__isnull": False}, then=Value(k)) for k in Follow.Kind),
+        )
+        parts.append(
+            Follow.objects.filter(followed, user=user)
+            .annotate(kind=kind, target=Coalesce("section_id", "tag_id", "author_id"))
+            .values_list("kind", "target")
+            .order_by()
+        )
+    if not parts:
+        return [], []
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    saved, following = [], []
+    for kind, pk in rows:
+        if kind == "article":
+            saved.append(pk)
+        else:
+            following.append(f"{kind}:{pk}")
+    return sorted(saved), sorted(following)
+
+
+def for_request(request) -> dict:
+    """The endpoint's answer for this request's reader."""
+    state = {
+        "signed_in": False,
+        # Reading them here marks them shown, as a rendered page would.
+        "messages": [
+            {"level": message.tags, "text": str(message)}
+            for message in messages.get_messages(request)
+        ],
+    }
+    user = request.user
+    if user.is_authenticated:
+        saved, following = marks(
+            user,
+            parse_ids(request.GET.get("a", "")),
+            parse_targets(request.GET.get("f", "")),
+        )
+        state.update(
+            signed_in=True,
+            name=user.get_short_name(),
+            csrf_token=get_token(request),
+            saved=saved,
+            following=following,
+        )
+    return state

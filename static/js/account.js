@@ -1,0 +1,194 @@
+// The reader's own bits on pages that are the same for everybody.
+//
+// Public pages carry no name, token or saved/followed state, so caches can
+// share them. When the `reader_state` cookie says there is something to know
+// (a signed-in reader, or a message waiting), this asks the state endpoint
+// once, then: shows the account menu, marks the page's save and follow
+// buttons, hides the sign-up invitation and shows waiting messages. Without
+// JavaScript every button is a link to a page that does the same by itself.
+//
+// Save and follow controls post to the URL that names the state they want
+// (save or unsave), so a double click can never flip the state back.
+(function () {
+  "use strict";
+
+  var nav = document.querySelector("[data-account-nav]");
+  var csrfToken = "";
+
+  function hasState() {
+    return /(?:^|;\s*)reader_state=1(?:;|$)/.test(document.cookie);
+  }
+
+  function stateUrl() {
+    var articles = [];
+    var follows = [];
+    document.querySelectorAll("[data-toggle]").forEach(function (control) {
+      var key = control.getAttribute("data-toggle");
+      var target = key.indexOf("article:") === 0 ? articles : follows;
+      var value = target === articles ? key.slice(8) : key;
+      if (target.indexOf(value) === -1) {
+        target.push(value);
+      }
+    });
+    var query = new URLSearchParams();
+    if (articles.length) {
+      query.set("a", articles.join(","));
+    }
+    if (follows.length) {
+      query.set("f", follows.join(","));
+    }
+    var url = nav.getAttribute("data-state-url");
+    return query.toString() ? url + "?" + query.toString() : url;
+  }
+
+  function showMessages(messages) {
+    var region = document.querySelector("[data-messages]");
+    if (!region || !messages.length) {
+      return;
+    }
+    var list = document.createElement("ul");
+    list.className = "messages";
+    messages.forEach(function (message) {
+      var item = document.createElement("li");
+      item.className = "message message--" + message.level;
+      item.textContent = message.text;
+      list.appendChild(item);
+    });
+    region.appendChild(list);
+  }
+
+  function showAccountMenu(state) {
+    var template = document.getElementById("account-nav-signed-in");
+    if (!template) {
+      return;
+    }
+    var menu = template.content.cloneNode(true);
+    var name = menu.querySelector("[data-account-name]");
+    if (name && state.name) {
+      name.textContent = state.name;
+    }
+    menu.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+      input.value = state.csrf_token;
+    });
+    nav.replaceChildren(menu);
+  }
+
+  // A link to the prompt page becomes a toggle button with the reader's state.
+  function toButton(link, pressed) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = link.className;
+    button.innerHTML = link.innerHTML;
+    ["data-toggle", "data-on-url", "data-off-url"].forEach(function (name) {
+      button.setAttribute(name, link.getAttribute(name));
+    });
+    button.setAttribute("data-prompt-url", link.href);
+    button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    link.replaceWith(button);
+  }
+
+  function setPressed(key, active) {
+    document.querySelectorAll("[data-toggle]").forEach(function (control) {
+      if (control.getAttribute("data-toggle") !== key) {
+        return;
+      }
+      var button = control.matches("button") ? control : control.querySelector("button");
+      if (button) {
+        button.setAttribute("aria-pressed", active ? "true" : "false");
+      }
+      if (control.matches("form")) {
+        control.action = active ? control.dataset.offUrl : control.dataset.onUrl;
+      }
+    });
+  }
+
+  function toggle(control, button, fallback) {
+    if (button.getAttribute("aria-busy") === "true") {
+      return;
+    }
+    var active = button.getAttribute("aria-pressed") === "true";
+    var form = control.matches("form") ? control : null;
+    var token = form ? form.querySelector("input[name=csrfmiddlewaretoken]") : null;
+    button.setAttribute("aria-busy", "true");
+    fetch(active ? control.dataset.offUrl : control.dataset.onUrl, {
+      method: "POST",
+      body: form ? new FormData(form) : null,
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        "X-CSRFToken": token ? token.value : csrfToken,
+      },
+    })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (!response.ok || type.indexOf("json") === -1) {
+          throw new Error("toggle failed: " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        setPressed(control.getAttribute("data-toggle"), data.active);
+      })
+      .catch(fallback)
+      .finally(function () {
+        button.removeAttribute("aria-busy");
+      });
+  }
+
+  // Forms on personal pages, buttons made from links on public ones.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-toggle")) {
+      return;
+    }
+    event.preventDefault();
+    toggle(form, form.querySelector("button[aria-pressed]"), function () {
+      form.submit(); // an ordinary submission and its redirect back
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-toggle]");
+    if (!button) {
+      return;
+    }
+    toggle(button, button, function () {
+      // The prompt page does the same without script.
+      window.location.href = button.getAttribute("data-prompt-url");
+    });
+  });
+
+  function apply(state) {
+    showMessages(state.messages || []);
+    if (!state.signed_in) {
+      return;
+    }
+    csrfToken = state.csrf_token;
+    showAccountMenu(state);
+    document.querySelectorAll("[data-signed-out]").forEach(function (element) {
+      element.hidden = true;
+    });
+    var saved = (state.saved || []).map(function (id) {
+      return "article:" + id;
+    });
+    var marked = saved.concat(state.following || []);
+    document.querySelectorAll("a[data-toggle]").forEach(function (link) {
+      toButton(link, marked.indexOf(link.getAttribute("data-toggle")) !== -1);
+    });
+  }
+
+  if (nav && hasState()) {
+    fetch(stateUrl(), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (state) {
+        if (state) {
+          apply(state);
+        }
+      })
+      .catch(function () {
+        // The page stays as every reader gets it: links that still work.
+      });
+  }
+})();
