@@ -400,3 +400,22 @@ def test_login_page_promises_the_save_only_when_headed_back_to_the_article(clien
         in client.get(login, {"next": article.get_absolute_url()}).text
     )
     assert "مقال ينتظر الحفظ" not in client.get(login, {"next": "/opinion/"}).text
+
+
+def test_signed_in_reader_without_script_saves_from_the_prompt_page(reader):
+    # Public pages link every save button to the prompt page; signed in, it
+    # is a personal page with the real form, and the answer comes back to it.
+    article = ArticleFactory()
+    prompt = reverse("accounts:save_prompt", args=[article.pk])
+
+    page = reader.get(prompt)
+    assert 'aria-pressed="false"' in page.text
+    assert "csrfmiddlewaretoken" in page.text
+    assert "private" in page["Cache-Control"]
+
+    response = reader.post(reverse("accounts:save", args=[article.pk]), {"next": prompt})
+    assert response.status_code == 302 and response.url == prompt
+    after = reader.get(prompt)
+    assert 'aria-pressed="true"' in after.text
+    assert "حُفظ المقال في قائمة محفوظاتك." in after.text
+    assert article.get_absolute_url() in after.text  # the way back
