@@ -15,8 +15,20 @@
   var nav = document.querySelector("[data-account-nav]");
   var csrfToken = "";
 
+  // The cookie is set by any personal page or action. A browser that has
+  // never asked (say, signed in before the cookie existed) asks once.
   function hasState() {
-    return /(?:^|;\s*)reader_state=1(?:;|$)/.test(document.cookie);
+    return /(?:^|;\s*)reader_state=1(?:;|$)/.test(document.cookie) || !remembered("get");
+  }
+
+  function remembered(action) {
+    try {
+      return action === "get"
+        ? window.localStorage.getItem("reader-state-asked")
+        : window.localStorage.setItem("reader-state-asked", "1");
+    } catch (error) {
+      return true; // storage refused (a private window): rely on the cookie
+    }
   }
 
   function stateUrl() {
@@ -184,6 +196,7 @@
       })
       .then(function (state) {
         if (state) {
+          remembered("set");
           apply(state);
         }
       })

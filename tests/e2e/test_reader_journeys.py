@@ -92,10 +92,14 @@ def test_anonymous_save_survives_signup_and_toggles_in_place(
     shot("signup-phone")
     page.get_by_role("button", name="أنشئ الحساب").click()
 
-    # Back on the article, signed in, with the article saved.
+    # Back on the article, signed in, with the article saved. The page is
+    # the one every reader gets; the state endpoint fills in the reader.
     expect(page).to_have_url(url(article))
     save_button = page.locator(".story__tools button[aria-pressed]")
     expect(save_button).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("[data-account-nav]")).to_contain_text("هالة")
+    expect(page.locator(".messages")).to_contain_text("أرسلنا رسالة")
+    expect(page.locator(".invite")).to_be_hidden()
     user = User.objects.get(email="hala@example.com")
     assert user.email_verified_at is None
 
@@ -129,6 +133,36 @@ def test_anonymous_save_survives_signup_and_toggles_in_place(
     expect(save_button).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("window.__noReload") == "still here"
     assert SavedArticle.objects.filter(user=user, article=article).exists()
+
+    # Signing out from the menu the script drew (its form carries the token).
+    page.get_by_role("button", name="خروج").click()
+    expect(page.locator("[data-account-nav]")).to_contain_text("دخول")
+    expect(page.locator(".story__tools a.toggle-button--save")).to_have_count(0)
+
+
+def test_without_script_a_signed_in_reader_saves_through_the_prompt_page(
+    browser, url, newsroom, live_server
+):
+    user = UserFactory(email="noscript@example.com")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(url("/account/login/"))
+    page.get_by_label("البريد الإلكتروني").fill(user.email)
+    page.get_by_label("كلمة المرور").fill("correct-horse-battery")
+    page.locator("main form button[type=submit]").click()
+
+    article = newsroom.lead
+    page.goto(url(article))
+    page.locator(".story__tools a.toggle-button--save").click()  # a plain link
+    expect(page.locator("h1")).to_have_text("احفظ هذا المقال لتقرأه لاحقًا")
+    page.locator("main button[aria-pressed=false]").click()
+
+    expect(page.locator(".messages")).to_contain_text("حُفظ المقال")
+    expect(page.locator("main button[aria-pressed=true]")).to_be_visible()
+    assert SavedArticle.objects.filter(user=user, article=article).exists()
+    page.get_by_role("link", name="عُد إلى الصفحة").click()
+    expect(page).to_have_url(url(article))
+    context.close()
 
 
 @VIEWPORTS
