@@ -207,32 +207,26 @@ def bylines(article):
 def related_headlines(article, section_latest, limit=RELATED_LIMIT):
     """Editor-picked headlines first, then shared tags, then the same section.
 
-    Never the article itself, never an unpublished one.
+    Never the article itself, never an unpublished one. Two queries: the
+    picks in the editor's order, and the stories sharing most tags (twice
+    `limit` of them, as spares).
     """
-    ids = related_ids(article, limit)
-    found = Article.objects.published().select_related("section").defer("body")
-    found = found.in_bulk(ids)
+    picks = (
+        RelatedArticle.objects.filter(
+            from_article=article, to_article__in=Article.objects.published()
+        )
+        .select_related("to_article__section")
+        .defer("to_article__body")
+    )
+    by_tags = Article.objects.related_to(article, limit=limit * 2).select_related(
+        "section"
+    )
     related, seen = [], {article.pk}
-    for candidate in [*(found[pk] for pk in ids if pk in found), *section_latest]:
+    for candidate in [*(pick.to_article for pick in picks), *by_tags, *section_latest]:
         if candidate.pk not in seen:
             seen.add(candidate.pk)
             related.append(candidate)
     return related[:limit]
-
-
-def related_ids(article, limit=RELATED_LIMIT):
-    """Ids of the stories to suggest under `article`: editors' picks, then
-    the stories sharing most tags (twice `limit`, as spares)."""
-    picks = RelatedArticle.objects.filter(from_article=article)
-    by_tags = Article.objects.related_to(article, limit=limit * 2)
-    return list(
-        dict.fromkeys(
-            [
-                *picks.values_list("to_article_id", flat=True),
-                *by_tags.values_list("pk", flat=True),
-            ]
-        )
-    )
 
 
 SHARE_TARGETS = {
