@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.middleware.csrf import get_token
+from django.urls import reverse
 
 from .models import Follow, SavedArticle
 
@@ -76,6 +77,28 @@ def marks(user, article_ids, targets) -> tuple[list[int], list[str]]:
     return sorted(saved), sorted(following)
 
 
+def _with_placeholder(name, **kwargs) -> str:
+    # The URL for any id: reversed for id 0, which only the id part can be.
+    return reverse(name, kwargs={**kwargs, "pk": 0}).replace("/0/", "/{id}/")
+
+
+def toggle_urls() -> dict:
+    """Where the buttons post, per kind: [to turn on, to turn off], with
+    `{id}` for the item (the public pages' markup carries no such URLs)."""
+    urls = {
+        "article": [
+            _with_placeholder("accounts:save"),
+            _with_placeholder("accounts:unsave"),
+        ]
+    }
+    for kind in Follow.Kind.values:
+        urls[kind] = [
+            _with_placeholder(f"accounts:{action}", kind=kind)
+            for action in ("follow", "unfollow")
+        ]
+    return urls
+
+
 def for_request(request) -> dict:
     """The endpoint's answer for this request's reader."""
     state = {
@@ -99,5 +122,6 @@ def for_request(request) -> dict:
             csrf_token=get_token(request),
             saved=saved,
             following=following,
+            toggle_urls=toggle_urls(),
         )
     return state

@@ -85,15 +85,17 @@
     nav.replaceChildren(menu);
   }
 
-  // A link to the prompt page becomes a toggle button with the reader's state.
-  function toButton(link, pressed) {
+  // A link to the prompt page becomes a toggle button with the reader's
+  // state, posting to the URLs the state endpoint gave for its kind.
+  function toButton(link, pressed, urls) {
+    var key = link.getAttribute("data-toggle").split(":");
     var button = document.createElement("button");
     button.type = "button";
     button.className = link.className;
     button.innerHTML = link.innerHTML;
-    ["data-toggle", "data-on-url", "data-off-url"].forEach(function (name) {
-      button.setAttribute(name, link.getAttribute(name));
-    });
+    button.setAttribute("data-toggle", link.getAttribute("data-toggle"));
+    button.setAttribute("data-on-url", urls[key[0]][0].replace("{id}", key[1]));
+    button.setAttribute("data-off-url", urls[key[0]][1].replace("{id}", key[1]));
     button.setAttribute("data-prompt-url", link.href);
     button.setAttribute("aria-pressed", pressed ? "true" : "false");
     link.replaceWith(button);
@@ -185,7 +187,8 @@
     });
     var marked = saved.concat(state.following || []);
     document.querySelectorAll("a[data-toggle]").forEach(function (link) {
-      toButton(link, marked.indexOf(link.getAttribute("data-toggle")) !== -1);
+      var pressed = marked.indexOf(link.getAttribute("data-toggle")) !== -1;
+      toButton(link, pressed, state.toggle_urls);
     });
   }
 

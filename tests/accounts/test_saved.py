@@ -413,7 +413,9 @@ def test_signed_in_reader_without_script_saves_from_the_prompt_page(reader):
     assert "csrfmiddlewaretoken" in page.text
     assert "private" in page["Cache-Control"]
 
-    response = reader.post(reverse("accounts:save", args=[article.pk]), {"next": prompt})
+    response = reader.post(
+        reverse("accounts:save", args=[article.pk]), {"next": prompt}
+    )
     assert response.status_code == 302 and response.url == prompt
     after = reader.get(prompt)
     assert 'aria-pressed="true"' in after.text

@@ -47,6 +47,15 @@ def test_it_tells_a_reader_what_they_saved_and_follow_among_the_pages_items(read
     assert data["following"] == [f"author:{author.pk}", f"section:{section.pk}"]
     assert len(data["csrf_token"]) == 64
     assert data["messages"] == []
+    # Where the page's buttons post: the public markup carries no such URLs.
+    assert data["toggle_urls"]["article"] == [
+        "/articles/{id}/save/",
+        "/articles/{id}/unsave/",
+    ]
+    assert data["toggle_urls"]["tag"] == [
+        "/account/following/tag/{id}/follow/",
+        "/account/following/tag/{id}/unfollow/",
+    ]
 
 
 def test_other_readers_marks_never_show(reader, other_reader):
