@@ -168,8 +168,9 @@ def seconds_until_next_publication(limit: int) -> int:
 def public_page(view=None, *, keys: Iterable[str] = ()):
     """Make a view's GET answers public pages (see the module docstring).
 
-    Keys: those given here, `surrogate_keys` from the view's context, and
-    the objects the context holds (keys_shown). A `last_modified` datetime
+    Keys: those given here or already in the response's header,
+    `surrogate_keys` from the view's context, and the objects the context
+    holds (keys_shown). A `last_modified` datetime
     in the context becomes Last-Modified; ConditionalGetMiddleware adds the
     ETag and answers 304s. The view must render nothing personal: no user,
     CSRF token or messages (the state endpoint brings those).
@@ -195,7 +196,12 @@ def _make_public(response, keys):
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     context = getattr(response, "context_data", None) or {}
-    page_keys = {*keys, *context.get("surrogate_keys", ()), *keys_shown(context)}
+    page_keys = {
+        *keys,
+        *response.get(edge.KEY_HEADER, "").split(),  # set by the view itself
+        *context.get("surrogate_keys", ()),
+        *keys_shown(context),
+    }
     if response.get("Content-Type", "").startswith("text/html"):
         page_keys.add(SECTIONS)
     if page_keys:

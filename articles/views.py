@@ -23,8 +23,9 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
 from accounts.throttling import client_ip
+from newsroom import edge
 
-from .cache import LATEST, list_key, public_page
+from .cache import LATEST, key, list_key, public_page
 from .images import article_srcset
 from .models import Article, Author, RelatedArticle, Section, Tag, byline_prefetch
 from .popularity import is_bot, most_read, record_view
@@ -147,7 +148,10 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             self.object.section.slug != kwargs["section"]
             or self.object.slug != kwargs["slug"]
         ):
-            return redirect(self.object.get_absolute_url(), permanent=True)
+            response = redirect(self.object.get_absolute_url(), permanent=True)
+            # Purged with the story, so a new slug never redirects to an old one.
+            response[edge.KEY_HEADER] = key(self.object)
+            return response
         context = self.get_context_data(object=self.object)
         return self.render_to_response(context)
 

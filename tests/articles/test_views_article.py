@@ -372,3 +372,6 @@ def test_canonical_redirect_is_publicly_cacheable(client):
 
     assert response.status_code == 301
     assert "public" in response["Cache-Control"]
+    # Purged with the story: after another slug change it never points at
+    # a URL that itself redirects.
+    assert f"article-{article.pk}" in response["Surrogate-Key"].split()
