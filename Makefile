@@ -10,7 +10,7 @@ find_python = $(shell for c in python3.14 python3.13 python3.12 \
 	$$(ls -d $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
 
-.PHONY: help install install-dev run test test-e2e lint format check migrations-check messages e2e-deps bench clean
+.PHONY: help install install-dev run test test-e2e lint format check migrations-check messages e2e-deps edge-deps bench clean
 
 help:
 	@echo "make run      the site with demo content on http://127.0.0.1:8000/"
@@ -66,7 +66,15 @@ e2e-deps:
 		|| { echo "error: could not install chromium (needs root and apt)" >&2; exit 1; }; }
 	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent
 
-test: lint check migrations-check e2e-deps
+# Edge tests run a real varnishd with the xkey vmod (Debian's varnish-modules).
+edge-deps:
+	@{ command -v varnishd || test -x /usr/sbin/varnishd; } >/dev/null \
+		&& ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || { \
+		echo "Installing Varnish and varnish-modules from Debian..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules >/dev/null) \
+		|| { echo "error: could not install varnish (needs root and apt)" >&2; exit 1; }; }
+
+test: lint check migrations-check e2e-deps edge-deps
 	$(VENV)/bin/pytest
 
 test-e2e: install-dev e2e-deps
@@ -82,12 +90,15 @@ BENCH_ENV = DEBUG=0 SECRET_KEY=bench-only-not-secret-$$(hostname)-0123456789abcd
 	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 LOG_LEVEL=WARNING \
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1}
 bench: install-dev
-	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1) || echo "wrk not available: using the Python load generator"
+	@export PATH="$$PATH:/usr/sbin"; { command -v wrk && command -v nginx && command -v varnishd; } >/dev/null || { \
+		echo "Installing wrk, nginx and Varnish from Debian..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx varnish varnish-modules >/dev/null) \
+		|| { echo "error: make bench needs wrk, nginx and varnish with varnish-modules (needs root and apt)" >&2; exit 1; }; }
 	@psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='newsroom_bench'" | grep -q 1 \
 		|| createdb -h 127.0.0.1 -U postgres newsroom_bench
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py build_bench_data --articles 100000
-	$(BENCH_ENV) $(PY) manage.py bench_site
+	$(BENCH_ENV) $(PY) manage.py bench_site $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules

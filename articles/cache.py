@@ -155,7 +155,11 @@ def next_scheduled_publication() -> datetime.datetime | None:
 
 
 def seconds_until_next_publication(limit: int) -> int:
-    """Seconds a shared page may live: `limit`, or less if a story comes due."""
+    """Seconds a shared page may live: `limit`, or less if a story comes due.
+
+    Rounded down, so no copy outlives the due time: pages rendered in the
+    last second before it are not shared at all.
+    """
     next_due = next_scheduled_publication()
     if next_due is None:
         return limit
@@ -179,12 +183,15 @@ def public_page(view=None, *, keys: Iterable[str] = ()):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            # Before the view reads the stories: a story coming due while it
+            # renders must not leave a page without it cached for minutes.
+            shared_for = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
             response = view(request, *args, **kwargs)
             if request.method in ("GET", "HEAD") and response.status_code in (
                 200,
                 301,
             ):
-                _make_public(response, keys)
+                _make_public(response, keys, shared_for)
             return response
 
         return wrapper
@@ -192,7 +199,7 @@ def public_page(view=None, *, keys: Iterable[str] = ()):
     return decorator(view) if view else decorator
 
 
-def _make_public(response, keys):
+def _make_public(response, keys, shared_for):
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     context = getattr(response, "context_data", None) or {}
@@ -206,7 +213,6 @@ def _make_public(response, keys):
         page_keys.add(SECTIONS)
     if page_keys:
         response[edge.KEY_HEADER] = " ".join(sorted(page_keys))
-    shared_for = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
     patch_cache_control(
         response,
         public=True,

@@ -1,22 +1,17 @@
-// The reader's own bits on pages that are the same for everybody.
-//
-// Public pages carry no name, token or saved/followed state, so caches can
-// share them. When the `reader_state` cookie says there is something to know
-// (a signed-in reader, or a message waiting), this asks the state endpoint
-// once, then: shows the account menu, marks the page's save and follow
-// buttons, hides the sign-up invitation and shows waiting messages. Without
-// JavaScript every button is a link to a page that does the same by itself.
-//
-// Save and follow controls post to the URL that names the state they want
-// (save or unsave), so a double click can never flip the state back.
+// The reader's own bits on pages that are the same for everybody (so caches
+// share them): when the `reader_state` cookie says there is something to
+// know, ask the state endpoint once, then show the account menu, mark the
+// save and follow buttons, hide the sign-up invitation, show messages.
+// Without script every button is a link to a page that does it itself.
+// Buttons post to the URL naming the state they want (save or unsave), so a
+// double click never flips it back.
 (function () {
   "use strict";
 
   var nav = document.querySelector("[data-account-nav]");
   var csrfToken = "";
 
-  // The cookie is set by any personal page or action. A browser that has
-  // never asked (say, signed in before the cookie existed) asks once.
+  // Set by personal pages and actions; a browser that never asked asks once.
   function hasState() {
     return /(?:^|;\s*)reader_state=1(?:;|$)/.test(document.cookie) || !remembered("get");
   }
