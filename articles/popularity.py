@@ -196,5 +196,5 @@ def most_read(limit: int = 5) -> list[Article]:
     ids = most_read_ids(limit)
     if not ids:
         return []
-    by_id = Article.objects.published().select_related("section").in_bulk(ids)
+    by_id = Article.objects.published().for_cards().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -127,7 +127,7 @@ LATEST_HEADLINES = 6
 
 def latest_headlines(limit=LATEST_HEADLINES):
     """The latest published headlines, for the listing pages' rail."""
-    return list(Article.objects.published().select_related("section")[:limit])
+    return list(Article.objects.published().for_cards()[:limit])
 
 
 # The article page ---------------------------------------------------------
