@@ -67,6 +67,8 @@ class Target:
     where: str  # "nginx", "django", "origin" or "edge"
     url: str
     cookie: str | None = None
+    # Fewer than --connections: the endpoint's own latency, without queueing.
+    connections: int | None = None
 
 
 @dataclass
@@ -461,9 +463,9 @@ class Command(BaseCommand):
                         targets.append(
                             Target(page, reader, where, base + path, reader_cookie)
                         )
-        targets.append(
-            Target("state", "signed-in", "origin", origin + state_path, cookie)
-        )
+        state = origin + state_path
+        targets.append(Target("state", "signed-in", "origin", state, cookie))
+        targets.append(Target("state", "signed-in", "origin", state, cookie, 1))
         return targets
 
     def measure(self, target):
@@ -498,8 +500,9 @@ class Command(BaseCommand):
         )
 
     def wrk_run(self, target, duration):
-        command = [self.wrk, f"-t{self.options['threads']}"]
-        command += [f"-c{self.options['connections']}", f"-d{duration}s", "--latency"]
+        connections = target.connections or self.options["connections"]
+        command = [self.wrk, f"-t{min(self.options['threads'], connections)}"]
+        command += [f"-c{connections}", f"-d{duration}s", "--latency"]
         headers = {
             **COMMON_HEADERS,
             **({"Cookie": target.cookie} if target.cookie else {}),
@@ -574,6 +577,8 @@ class Command(BaseCommand):
         )
         self.stdout.write("| --- | --- | --- |" + " ---: |" * 7)
         for target, load in loads.items():
+            if target.connections:
+                continue  # a latency probe: in the state table only
             self.stdout.write(
                 f"| {target.page} | {target.reader} | {target.where} "
                 f"| {load.rps:,.0f} | {ms(load.median_ms)} | {ms(load.p99_ms)} "
@@ -599,15 +604,20 @@ class Command(BaseCommand):
 
     def print_state(self, path, loads, in_process):
         queries, median, status, content_type = in_process
-        load = next(load for target, load in loads.items() if target.page == "state")
         self.stdout.write(
             f"\nState endpoint, signed in, at the origin: `GET {path}`\n\n"
-            "| requests/s | median ms | p99 ms | errors | SQL queries "
+            "| connections | requests/s | median ms | p99 ms | errors | SQL queries "
             "| in-process median ms | status |\n"
-            "| ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
-            f"| {load.rps:,.0f} | {ms(load.median_ms)} | {ms(load.p99_ms)} "
-            f"| {load.errors:,} | {queries} | {ms(median)} | {status} {content_type} |"
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
         )
+        for target, load in loads.items():
+            if target.page == "state":
+                connections = target.connections or self.options["connections"]
+                self.stdout.write(
+                    f"| {connections} | {load.rps:,.0f} | {ms(load.median_ms)} "
+                    f"| {ms(load.p99_ms)} | {load.errors:,} | {queries} "
+                    f"| {ms(median)} | {status} {content_type} |"
+                )
 
     def print_misses(self, misses):
         self.stdout.write(
