@@ -2,7 +2,10 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-PYENV_ROOT ?= $(HOME)/.pyenv
+# pyenv's own folder, found from the pyenv on PATH when HOME is elsewhere
+# (a clean environment); exported so its shims work too.
+PYENV_ROOT ?= $(or $(shell p=$$(command -v pyenv) && cd "$$(dirname "$$p")/.." && pwd),$(HOME)/.pyenv)
+export PYENV_ROOT
 
 # Django 6.1 needs Python 3.12+. Plain python3 may be older (3.11 on our
 # machines), so look for a newer one, including pyenv installs not on PATH.
