@@ -3,8 +3,8 @@
 Public pages carry nothing personal (articles.cache.public_page), so one
 stored copy serves anonymous and signed-in readers alike. The cache obeys the
 same headers as the edge: it stores GET answers marked `public` for their
-s-maxage, under a key holding the content version, which every change to
-reader-visible content moves. It sits before the session and authentication
+s-maxage, with the content version they were rendered under; every change to
+reader-visible content moves the version, which makes them all stale. It sits before the session and authentication
 middleware: a hit reads no session and no user.
 
 With an edge in front (Varnish, a CDN) this cache only sees the edge's
@@ -20,7 +20,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.utils.cache import patch_vary_headers
 
-from articles.cache import content_version
+from articles.cache import VERSION_KEY, content_version
 from newsroom import edge
 
 logger = logging.getLogger(__name__)
@@ -52,8 +52,7 @@ def _drop_tracking_parameters(request):
 def _cache_key(request):
     # The path holds the language (/en/…), so no Accept-Language or cookie.
     raw = f"{request.get_host()}|{request.get_full_path()}"
-    digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"page:{content_version()}:{digest}"
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def not_page_cached(view):
@@ -107,9 +106,13 @@ class PageCacheMiddleware:
             return self.get_response(request)
         _drop_tracking_parameters(request)
         key = _cache_key(request)
-        cached = cache.get(key)
-        if cached is not None:
-            stored_at, response = cached
+        # One round trip for the content version and the page: an entry
+        # stored under an older version is stale, and the next store
+        # replaces it.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or content_version()
+        if key in found and found[key][0] == version:
+            _, stored_at, response = found[key]
             # Caches downstream count their s-maxage from the time we stored
             # it, so no copy outlives the next scheduled publication.
             response["Age"] = str(int(time.time() - stored_at))
@@ -127,6 +130,6 @@ class PageCacheMiddleware:
             and response.status_code in (200, 301)
             and not response.streaming
         ):
-            cache.set(key, (time.time(), response), timeout)
+            cache.set(key, (version, time.time(), response), timeout)
             response["X-Page-Cache"] = "miss"
         return response
