@@ -174,10 +174,10 @@ def public_page(view=None, *, keys: Iterable[str] = ()):
 
     Keys: those given here or already in the response's header,
     `surrogate_keys` from the view's context, and the objects the context
-    holds (keys_shown). A `last_modified` datetime
-    in the context becomes Last-Modified; ConditionalGetMiddleware adds the
-    ETag and answers 304s. The view must render nothing personal: no user,
-    CSRF token or messages (the state endpoint brings those).
+    holds (keys_shown). A `last_modified` datetime in the context becomes
+    Last-Modified; ConditionalGetMiddleware adds the ETag and answers 304s.
+    The view must render nothing personal: no user, CSRF token or messages
+    (the state endpoint brings those).
     """
 
     def decorator(view):
