@@ -30,7 +30,6 @@ from .images import article_srcset
 from .models import Article, Author, RelatedArticle, Section, Tag, byline_prefetch
 from .popularity import is_bot, most_read, record_view
 
-PUBLIC_MAX_AGE = 60
 SECTION_BLOCK_SIZE = 4
 RELATED_LIMIT = 5
 MORE_FROM_SECTION = 5
