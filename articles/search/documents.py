@@ -2,73 +2,65 @@
 
 Design (why it looks like this):
 
-- The document is built in Python from text passed through `normalize_arabic`
-  and stripped of stop words (`search_words`), the same steps the query goes
-  through, so "الأسلحة" in a headline and "الاسلحه" in the search box meet.
+- Every word goes through one analyser (`analysis.py`), in Python, at index
+  time and at query time, on both databases. Neither database stems or folds
+  anything of its own, so PostgreSQL and SQLite store the same tokens and a
+  query meets a document exactly when their analysed words meet.
+- Each word is stored twice at one position: its stem, which is what
+  matches (وزراء, الوزير and وزيرة all meet at وزير), and its surface form,
+  which only adds to the rank, so the reader's exact spelling comes first.
 - It cannot be a `GeneratedField`: tags and bylines live in other tables.
   So it is written by `refresh_search_documents()` (or
   `update_search_document()` for one article), which the admin calls after
-  saving an article *and* its tags and bylines (`save_related`), and which
-  `seed_demo` and `rebuild_search_index` call in bulk.
+  saving an article *and* its tags and bylines (`save_related`), inside the
+  same transaction, and which `seed_demo` and `rebuild_search_index` call in
+  bulk.
 - It lives outside the Django model on purpose, so that listing pages never
-  load it: on PostgreSQL a `tsvector` column `articles_article.search_vector`
-  (added by migration 0003_search, GIN-indexed) weighted headline A, kicker,
-  standfirst, tags and authors B, body C, through our `arabic_news`
-  configuration, plus `search_title_vector`, its A and B part alone, which
-  ranking reads (see query.py); on SQLite an FTS5 table `articles_search_fts` whose rowid is
-  the article id, with one column per weight. FTS5 does no stemming, so the
-  SQLite document holds `light_stem`med words instead.
+  load it. PostgreSQL: tsvector columns `search_vector` (headline A; kicker,
+  standfirst, tags and authors B; body C) and `search_title_vector` (its A
+  and B part alone, which ranking reads; see query.py), written as tsvector
+  literals: `to_tsvector('simple', …)` would give each word one position,
+  and the stem and the surface need the same one for phrases to work.
+  SQLite: an FTS5 table whose rowid is the article id, stems in one column
+  per weight and the surface forms in a fourth.
+- The vocabulary (`articles_search_term`: every surface form and the number
+  of stories using it) is what a misspelt query word is corrected against.
 """
 
 import html
 import re
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 from django.db import connections
 
 from articles.cache import SEARCH, invalidate
-from articles.text import normalize_arabic
+from articles.text import ARABIC_MARKS
 
-from .stopwords import ARABIC_STOP_WORDS
+from .analysis import is_stop_word, normalize, tokens
 
-SEARCH_CONFIG = "arabic_news"
 FTS_TABLE = "articles_search_fts"
+TERM_TABLE = "articles_search_term"
+# Surface forms carry this mark in PostgreSQL's vector, so a stem and a word
+# spelt like it stay two lexemes (the stem of وزير is وزير).
+SURFACE_MARK = "="
+# PostgreSQL keeps word positions up to 16,383; later words share the last.
+_MAX_POSITION = 16_383
 
 _TAG = re.compile(r"<[^>]*>")
-# Letters and digits; runs of punctuation, emoji and underscores separate words.
-_WORD = re.compile(r"[^\W_]+")
-
-# Light stemming (after Larkey's "light10"): the clitics and suffixes that
-# most often hide a shared word. Longest first; normalised spelling (ة is ه).
-_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
-_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+_MARKS = re.compile(f"[{ARABIC_MARKS}]")
+_ONE_WORD = re.compile(r"[^\W_]+")
+# A word as written: letters and digits with any diacritics or tatweel inside.
+WRITTEN_WORD = re.compile(rf"[^\W_][\w{ARABIC_MARKS}]*")
 
 
-def search_words(text: str) -> list[str]:
-    """The normalised words of `text` that are worth indexing or searching for."""
-    return [
-        word
-        for word in _WORD.findall(normalize_arabic(text))
-        if word not in ARABIC_STOP_WORDS
-    ]
+def search_tokens(text: str) -> list:
+    """The analysed words of `text` that are indexed and searched for.
 
-
-def light_stem(word: str) -> str:
-    """Strip a leading و, the article ال and common suffixes from a normalised word.
-
-    Used where PostgreSQL's Snowball stemmer is not available: the SQLite
-    index and the highlighting of matched words on both databases.
+    Stop words are dropped on both sides, so a phrase still matches when its
+    stop words are not the document's ("وزير في الخارجية").
     """
-    if len(word) > 3 and word.startswith("و"):
-        word = word[1:]
-    for prefix in _PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-            word = word[len(prefix) :]
-            break
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
-            word = word[: -len(suffix)]
-    return word
+    return [token for token in tokens(text) if not is_stop_word(token.surface)]
 
 
 def body_text(body_html: str) -> str:
@@ -82,8 +74,8 @@ def body_text(body_html: str) -> str:
     return html.unescape(_TAG.sub(" ", body_html))
 
 
-def document_parts(article) -> tuple[str, str, str]:
-    """Headline, secondary text and body of `article`, normalised, for weights A/B/C.
+def document_texts(article) -> tuple[str, str, str]:
+    """The headline, the secondary text and the body (weights A, B, C), as text.
 
     Expects `tags` and `authors` prefetched when called in a loop.
     """
@@ -93,35 +85,61 @@ def document_parts(article) -> tuple[str, str, str]:
         *(tag.name for tag in article.tags.all()),
         *(author.name for author in article.authors.all()),
     ]
-    return tuple(
-        " ".join(search_words(text))
-        for text in (article.headline, " ".join(secondary), body_text(article.body))
-    )
+    return article.headline, "\n".join(secondary), body_text(article.body)
+
+
+def _tsvector(fields) -> str:
+    """A tsvector literal: stem and marked surface of each word at one position.
+
+    Fields follow each other with a gap of one position, so a phrase never
+    runs from the headline into the standfirst.
+    """
+    positions = defaultdict(list)
+    position = 0
+    for weight, field in fields:
+        for token in field:
+            position += 1
+            at = f"{min(position, _MAX_POSITION)}{weight}"
+            positions[token.stem].append(at)
+            positions[SURFACE_MARK + token.surface].append(at)
+        position += 1
+    # Tokens are letters and digits only: nothing in them needs escaping.
+    return " ".join(f"'{lexeme}':{','.join(at)}" for lexeme, at in positions.items())
 
 
 def _write_postgresql(cursor, rows):
     cursor.executemany(
-        "UPDATE articles_article AS article"
-        " SET search_title_vector = doc.title,"
-        f" search_vector = doc.title || setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'C')"
-        f" FROM (SELECT setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'A')"
-        f" || setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'B') AS title) AS doc"
-        " WHERE article.id = %s",
-        [(c, a, b, pk) for pk, (a, b, c) in rows],
+        "UPDATE articles_article SET search_title_vector = %s::tsvector,"
+        " search_vector = %s::tsvector WHERE id = %s",
+        [
+            (
+                _tsvector([("A", headline), ("B", secondary)]),
+                _tsvector([("A", headline), ("B", secondary), ("C", body)]),
+                pk,
+            )
+            for pk, (headline, secondary, body) in rows
+        ],
     )
 
 
-def _stemmed(text: str) -> str:
-    return " ".join(light_stem(word) for word in text.split())
-
-
 def _write_sqlite(cursor, rows):
+    def stems(field):
+        return " ".join(token.stem for token in field)
+
     cursor.executemany(
         f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _ in rows]
     )
     cursor.executemany(
-        f"INSERT INTO {FTS_TABLE} (rowid, headline, meta, body) VALUES (%s, %s, %s, %s)",
-        [(pk, *map(_stemmed, parts)) for pk, parts in rows],
+        f"INSERT INTO {FTS_TABLE} (rowid, headline, meta, body, words)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        [
+            (
+                pk,
+                *map(stems, fields),
+                " ".join(token.surface for field in fields for token in field),
+            )
+            for pk, fields in rows
+        ],
     )
 
 
@@ -139,23 +157,63 @@ def _batches(items: Iterable, size: int):
         yield batch
 
 
+def _vocabulary(documents) -> list[tuple[str, str, int]]:
+    """(surface form, its commonest spelling, stories using it) of these documents.
+
+    Read from the words as written, so "did you mean" can offer الحكومة, not
+    the folded حكومه; each distinct spelling is analysed once per batch.
+    """
+    spellings = Counter()
+    for texts in documents:
+        spellings.update(set(WRITTEN_WORD.findall(" ".join(texts))))
+    terms = {}
+    for written, documents_using in spellings.most_common():
+        surface = normalize(written)
+        if not _ONE_WORD.fullmatch(surface) or is_stop_word(surface):
+            continue
+        spelling, count = terms.get(surface, (_MARKS.sub("", written), 0))
+        terms[surface] = (spelling, count + documents_using)
+    return [(surface, *term) for surface, term in terms.items()]
+
+
+def _add_terms(cursor, terms, *, exact: bool):
+    """Add words to the vocabulary; with `exact` (a rebuild), add up their counts.
+
+    Between two rebuilds, counts of known words are left alone: they only
+    choose between equally close corrections, and counting each edit again
+    would inflate them.
+    """
+    conflict = (
+        f"UPDATE SET documents = {TERM_TABLE}.documents + excluded.documents"
+        if exact
+        else "NOTHING"
+    )
+    cursor.executemany(
+        f"INSERT INTO {TERM_TABLE} (term, spelling, documents) VALUES (%s, %s, %s)"
+        f" ON CONFLICT (term) DO {conflict}",
+        terms,
+    )
+
+
 def refresh_search_documents(
     queryset,
     *,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
+    rebuild_vocabulary: bool = False,
 ) -> int:
     """Rebuild the stored search documents of every article in `queryset`.
 
     Streams the articles in batches (one prefetch and one bulk write per
     batch), calls `progress(done_so_far)` after each batch and returns the
-    number of articles written. Other databases have no stored document; the
-    search then falls back to plain matching and this does nothing.
+    number of articles written. With `rebuild_vocabulary` (a whole rebuild),
+    the vocabulary is emptied first and its counts are made exact.
     """
     connection = connections[queryset.db]
-    write = _WRITERS.get(connection.vendor)
-    if write is None:
-        return 0
+    write = _WRITERS[connection.vendor]
+    if rebuild_vocabulary:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TERM_TABLE}")
     articles = (
         queryset.order_by("pk")
         .only("pk", "headline", "kicker", "standfirst", "body")
@@ -164,9 +222,14 @@ def refresh_search_documents(
     )
     done = 0
     for batch in _batches(articles, batch_size):
-        rows = [(article.pk, document_parts(article)) for article in batch]
+        texts = [document_texts(article) for article in batch]
+        rows = [
+            (article.pk, tuple(map(search_tokens, text)))
+            for article, text in zip(batch, texts, strict=True)
+        ]
         with connection.cursor() as cursor:
             write(cursor, rows)
+            _add_terms(cursor, _vocabulary(texts), exact=rebuild_vocabulary)
         done += len(rows)
         if progress:
             progress(done)

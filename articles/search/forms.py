@@ -13,6 +13,8 @@ class SearchForm(forms.Form):
     reader their results.
     """
 
+    RELEVANCE, NEWEST = "", "newest"
+
     q = forms.CharField(label=_("كلمات البحث"), required=False, strip=True)
     section = forms.ModelChoiceField(
         label=_("القسم"),
@@ -33,6 +35,13 @@ class SearchForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("اكتب التاريخ بالصيغة سنة-شهر-يوم.")},
+    )
+
+    sort = forms.ChoiceField(
+        label=_("الترتيب"),
+        choices=[(RELEVANCE, _("الأقرب إلى البحث")), (NEWEST, _("الأحدث أولًا"))],
+        required=False,
+        error_messages={"invalid_choice": _("لا نعرف هذا الترتيب؛ رتّبنا حسب الأقرب.")},
     )
 
     def clean_q(self):

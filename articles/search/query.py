@@ -3,181 +3,240 @@
 Callers pass a queryset that already applies the visibility gate
 (`Article.objects.published()` for readers), so search never decides on its
 own what may be shown.
+
+Results come in tiers, each a queryset, read in order (`TieredResults`):
+stories with every word in the headline or standfirst, ranked; then those
+with every word only in the body, newest first; and, when those two make less
+than a page, stories with all the words but one (a five-word query with one
+rare word still finds something). With `newest` the first two tiers are one.
 """
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest
 
-from .documents import FTS_TABLE, SEARCH_CONFIG, light_stem, search_words
+from .analysis import Token
+from .documents import FTS_TABLE, SURFACE_MARK, search_tokens
 
 # Longer input is cut, not rejected: nobody types 200 characters on purpose,
-# and the cut keeps tsquery parsing and FTS matching cheap.
+# and the cut keeps query parsing and matching cheap.
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
 RESULTS_PER_PAGE = 20
-# A story this many days old ranks half as high as a fresh one that matches
-# equally well, so news wins over the archive without hiding it.
-RECENCY_HALF_LIFE_DAYS = 30.0
+# "…", «…» and “…” mark a phrase; a quote left open is ignored.
+_QUOTED = re.compile(r'"([^"]*)"|«([^»]*)»|“([^”]*)”')
 
 
 @dataclass(frozen=True)
 class SearchTerms:
-    """What the reader typed (for display) and the words we search for."""
+    """What the reader typed (for display), the loose words and the quoted phrases."""
 
     text: str
-    words: tuple[str, ...]
+    words: tuple[Token, ...] = ()
+    phrases: tuple[tuple[Token, ...], ...] = ()
 
     def __bool__(self):
-        return bool(self.words)
+        return bool(self.words or self.phrases)
+
+    @property
+    def clauses(self) -> list[tuple[Token, ...]]:
+        """Each loose word alone and each phrase: what a match needs, all of them."""
+        return [(word,) for word in self.words] + list(self.phrases)
+
+    @property
+    def stems(self) -> frozenset[str]:
+        return frozenset(token.stem for clause in self.clauses for token in clause)
 
 
 def parse_query(raw: str | None) -> SearchTerms:
-    """Cut, normalise and tokenise raw input; punctuation and operators are dropped."""
+    """Cut, analyse and split raw input into words and phrases; operators are inert."""
     text = " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
-    words = tuple(dict.fromkeys(search_words(text)))[:MAX_WORDS]
-    return SearchTerms(text=text, words=words)
+    loose, phrases, position = [], [], 0
+    for match in _QUOTED.finditer(text):
+        loose += search_tokens(text[position : match.start()])
+        quoted = "".join(group or "" for group in match.groups())
+        phrase = tuple(search_tokens(quoted))
+        if len(phrase) > 1:
+            phrases.append(phrase)
+        else:
+            loose += phrase
+        position = match.end()
+    loose += search_tokens(text[position:])
+    # One clause per stem: "الوزير وزير" asks for one word, not two.
+    words = tuple({token.stem: token for token in loose}.values())[:MAX_WORDS]
+    budget, kept = MAX_WORDS - len(words), []
+    for phrase in phrases:
+        if len(phrase) <= budget:
+            kept.append(phrase)
+            budget -= len(phrase)
+    return SearchTerms(text=text, words=words, phrases=tuple(kept))
 
 
-class AgeInDays(Func):
-    """Days since a datetime column, as a float (negative for future dates)."""
-
-    output_field = FloatField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        template = "EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - %(expressions)s)) / 86400.0"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        template = "(julianday('now') - julianday(%(expressions)s))"
-        return self.as_sql(compiler, connection, template=template, **extra)
+# Matching and ranking, per database --------------------------------------
 
 
-def _recency_blend(relevance):
-    """relevance / (1 + age / half-life): equal relevance, fresher story first."""
-    age = Greatest(AgeInDays("published_at"), Value(0.0))
-    return relevance / (Value(1.0) + age / Value(RECENCY_HALF_LIFE_DAYS))
-
-
-def _stored_vector(column="search_vector"):
-    # The tsvector columns are not model fields (see documents.py), so they
-    # are named here; listing pages never load them.
-    return RawSQL(
-        f'"articles_article"."{column}"', [], output_field=SearchVectorField()
+def _most(clauses, join, either):
+    """Every clause but one, in any of the ways: (b and c) or (a and c) or (a and b)."""
+    if len(clauses) < 2:
+        return None
+    return either.join(
+        "(" + join.join(clauses[:i] + clauses[i + 1 :]) + ")"
+        for i in range(len(clauses))
     )
 
 
-def _tsquery(terms):
-    # Words are letters and digits only, so plainto_tsquery sees no operators;
-    # the configuration is named so PostgreSQL never falls back to English.
-    return SearchQuery(" ".join(terms.words), search_type="plain", config=SEARCH_CONFIG)
+class PostgreSQLSearch:
+    """tsquery literals over the stored vectors (lexemes are letters and digits only)."""
 
-
-def _fts_match(terms):
-    # Every word quoted, so FTS5 syntax in the input is inert; a trailing *
-    # makes longer stems match too (مكافح finds مكافحه and المكافحات).
-    return " ".join(
-        f'"{stem}"*' if len(stem) >= 3 else f'"{stem}"'
-        for stem in (light_stem(word) for word in terms.words)
-    )
-
-
-def _fts_ids(terms):
-    return RawSQL(
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
-        [_fts_match(terms)],
-    )
-
-
-def _fts_relevance(terms):
-    # bm25 is negative, lower is better; the weights mirror PostgreSQL's A/B/C.
-    return RawSQL(
-        f"SELECT -bm25({FTS_TABLE}, 10.0, 4.0, 1.0) FROM {FTS_TABLE}"
-        f' WHERE {FTS_TABLE} MATCH %s AND rowid = "articles_article"."id"',
-        [_fts_match(terms)],
-        output_field=FloatField(),
-    )
-
-
-def _plain_match(terms):
-    # Databases with no index of ours: every word somewhere in the text.
-    condition = Q()
-    for word in terms.words:
-        condition &= (
-            Q(headline__icontains=word)
-            | Q(standfirst__icontains=word)
-            | Q(body__icontains=word)
+    def __init__(self, terms):
+        self.clauses = [
+            " <-> ".join(f"'{token.stem}'" for token in clause)
+            for clause in terms.clauses
+        ]
+        self.all = " & ".join(self.clauses)
+        self.most = _most(self.clauses, " & ", " | ")
+        # Ranking counts stems and surface forms: the reader's spelling first.
+        self.rank_query = " | ".join(
+            f"'{lexeme}'"
+            for clause in terms.clauses
+            for token in clause
+            for lexeme in (token.stem, SURFACE_MARK + token.surface)
         )
-    return condition
+
+    @staticmethod
+    def _matches(column, query):
+        return RawSQL(
+            f'"articles_article"."{column}" @@ %s::tsquery',
+            [query],
+            output_field=BooleanField(),
+        )
+
+    def title_match(self, query):
+        # The title vector is part of the document vector, so a title match
+        # is a document match: testing only the short vector spares reading
+        # (and decompressing) every matching story's whole-text vector.
+        return self._matches("search_title_vector", query)
+
+    def document_match(self, query):
+        return self._matches("search_vector", query)
+
+    def title_rank(self):
+        return RawSQL(
+            'ts_rank("articles_article"."search_title_vector", %s::tsquery)',
+            [self.rank_query],
+            output_field=FloatField(),
+        )
+
+
+class SQLiteSearch:
+    """FTS5 queries over the stored stems (every word quoted, so input syntax is inert)."""
+
+    STEMS, TITLE = "{headline meta body}", "{headline meta}"
+
+    def __init__(self, terms):
+        self.clauses = [
+            '"' + " ".join(token.stem for token in clause) + '"'
+            for clause in terms.clauses
+        ]
+        self.all = "(" + " AND ".join(self.clauses) + ")"
+        most = _most(self.clauses, " AND ", " OR ")
+        self.most = f"({most})" if most else None
+        surfaces = " OR ".join(
+            f'"{token.surface}"' for clause in terms.clauses for token in clause
+        )
+        # Every stem or surface form: it matches each row ranked, and bm25
+        # then scores them all (surfaces in `words`, the reader's spelling).
+        self.rank_query = (
+            f"{self.STEMS} : ({' OR '.join(self.clauses)}) OR {{words}} : ({surfaces})"
+        )
+
+    @staticmethod
+    def _matches(query):
+        return RawSQL(
+            f'"articles_article"."id" IN (SELECT rowid FROM {FTS_TABLE}'
+            f" WHERE {FTS_TABLE} MATCH %s)",
+            [query],
+            output_field=BooleanField(),
+        )
+
+    def title_match(self, query):
+        return self._matches(f"{self.TITLE} : {query}")
+
+    def document_match(self, query):
+        return self._matches(f"{self.STEMS} : {query}")
+
+    def title_rank(self):
+        # bm25 is negative, lower is better; the weights mirror PostgreSQL's A/B/C.
+        return RawSQL(
+            f"SELECT -bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 2.0) FROM {FTS_TABLE}"
+            f' WHERE {FTS_TABLE} MATCH %s AND rowid = "articles_article"."id"',
+            [self.rank_query],
+            output_field=FloatField(),
+        )
+
+
+BACKENDS = {"postgresql": PostgreSQLSearch, "sqlite": SQLiteSearch}
+
+
+def backend(queryset, terms):
+    return BACKENDS[connections[queryset.db].vendor](terms)
+
+
+# Results --------------------------------------------------------------------
 
 
 class TieredResults:
-    """PostgreSQL results in two tiers, sliceable like a queryset (for Paginator).
+    """Querysets read one after the other, sliceable like a queryset (for Paginator).
 
-    Tier 1: stories whose headline, kicker, standfirst, tags or byline match
-    (the A/B part, `search_title_vector`), ordered by `SearchRank` blended with
-    recency. Tier 2: the rest of the matches (body only), newest first.
-
-    This is the order a single ORDER BY rank/recency over the whole weighted
-    document would give with body weight C counted as zero, but it is fast on
-    a large archive: a common word matches a tenth of it, and ranking every
-    match means reading every matching row. Tier 1 is small (GIN on the short
-    vector); tier 2 walks the (status, published_at) index newest first and
-    stops at the page. The total is counted up to `COUNT_CAP` only.
+    Each tier is counted up to COUNT_CAP only: counting every match of a
+    common word means reading a tenth of the archive. `fallback` tiers are
+    read only when the tiers before them hold less than a page, and never
+    repeat a story those hold.
     """
 
     COUNT_CAP = 1000
 
-    def __init__(self, queryset, terms):
-        query = _tsquery(terms)
-        vectors = queryset.alias(
-            search_document=_stored_vector(),
-            search_title=_stored_vector("search_title_vector"),
-        )
-        relevance = SearchRank(_stored_vector("search_title_vector"), query)
-        # The title vector is part of the document vector, so a title match
-        # is a document match: testing only the short vector spares reading
-        # (and decompressing) every matching story's whole-text vector.
-        self.ranked = (
-            vectors.filter(search_title=query)
-            .annotate(search_rank=_recency_blend(relevance))
-            .order_by(F("search_rank").desc(), "-published_at", "-pk")
-        )
-        self.rest = (
-            vectors.filter(search_document=query)
-            .exclude(search_title=query)
-            .annotate(search_rank=Value(0.0))
-            .order_by("-published_at", "-pk")
-        )
-        self._ranked_count = None
-        self._count = None
+    def __init__(self, tiers, fallback=()):
+        self._tiers, self._fallback = list(tiers), list(fallback)
 
     def _count_upto(self, queryset, limit):
-        # Unordered and limited, so PostgreSQL stops reading at `limit` rows.
+        # Unordered and limited, so the database stops reading at `limit` rows.
         return queryset.order_by().values("pk")[:limit].count() if limit > 0 else 0
 
-    @property
-    def ranked_count(self):
-        """Tier-1 matches, counted up to COUNT_CAP.
+    @cached_property
+    def _counted(self):
+        """[(tier, its count)] for the tiers that are read."""
+        counted, total = [], 0
+        for tier in self._tiers:
+            counted.append((tier, self._count_upto(tier, self.COUNT_CAP - total)))
+            total += counted[-1][1]
+        if total < RESULTS_PER_PAGE and self._fallback:
+            # Less than a page, so few ids: leaving them out of the fallback
+            # by id spares re-testing every candidate's whole-text vector.
+            shown = [
+                pk
+                for tier, count in counted
+                if count
+                for pk in tier.values_list("pk", flat=True)
+            ]
+            for tier in self._fallback:
+                tier = tier.exclude(pk__in=shown)
+                counted.append((tier, self._count_upto(tier, self.COUNT_CAP - total)))
+                total += counted[-1][1]
+        return counted
 
-        A capped count stops reading at the cap; counting in the ranking pass
-        instead (COUNT(*) OVER ()) would carry every matching row, whole,
-        through the sort, and spills to disk when a word matches thousands.
-        """
-        if self._ranked_count is None:
-            self._ranked_count = self._count_upto(self.ranked, self.COUNT_CAP)
-        return self._ranked_count
+    @property
+    def full_matches(self):
+        """Stories with every word (the fallback tiers left out)."""
+        return sum(count for _, count in self._counted[: len(self._tiers)])
 
     def count(self):
         """Matches, exact up to COUNT_CAP (more than that is shown as "1000+")."""
-        if self._count is None:
-            rest = self._count_upto(self.rest, self.COUNT_CAP - self.ranked_count)
-            self._count = min(self.COUNT_CAP, self.ranked_count + rest)
-        return self._count
+        return sum(count for _, count in self._counted)
 
     def is_capped(self):
         return self.count() >= self.COUNT_CAP
@@ -188,49 +247,48 @@ class TieredResults:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop
+        start, wanted = index.start or 0, index.stop - (index.start or 0)
         items = []
-        if start < self.ranked_count:
-            items += self.ranked[start : min(stop, self.ranked_count)]
-        if len(items) < stop - start:
-            offset = max(0, start - self.ranked_count)
-            items += self.rest[offset : offset + (stop - start - len(items))]
+        for tier, count in self._counted:
+            # `start` is the offset into this tier; later tiers start at 0.
+            if len(items) < wanted and start < count:
+                items += tier[start : min(count, start + wanted - len(items))]
+            start = max(0, start - count)
         return items
 
 
-def search_articles(queryset: QuerySet, terms: SearchTerms):
-    """Articles of `queryset` matching every word, best first (relevance blended with recency).
+def _tiers(queryset, search, query, newest):
+    """Stories matching `query`: in the headline or standfirst first, ranked."""
+    latest = ("-published_at", "-pk")
+    if newest:
+        return [queryset.filter(search.document_match(query)).order_by(*latest)]
+    title_match = search.title_match(query)
+    return [
+        queryset.filter(title_match)
+        .annotate(search_rank=search.title_rank())
+        .order_by(F("search_rank").desc(), *latest),
+        queryset.filter(search.document_match(query))
+        .exclude(title_match)
+        .order_by(*latest),
+    ]
 
-    A queryset, or on PostgreSQL a `TieredResults`; both count and slice.
+
+def search_articles(queryset: QuerySet, terms: SearchTerms, *, newest=False):
+    """Articles of `queryset` matching `terms`, best (or with `newest`, latest) first.
+
+    Ranking reads only the short title vector: ranking every body match of
+    a common word would mean reading a tenth of the archive.
     """
     if not terms:
-        return queryset.none()
-    vendor = connections[queryset.db].vendor
-    if vendor == "postgresql":
-        return TieredResults(queryset, terms)
-    if vendor == "sqlite":
-        matched = queryset.filter(pk__in=_fts_ids(terms))
-        relevance = _fts_relevance(terms)
-    else:
-        matched = queryset.filter(_plain_match(terms))
-        relevance = Value(1.0)
-    return matched.annotate(search_rank=_recency_blend(relevance)).order_by(
-        F("search_rank").desc(), "-published_at", "-pk"
-    )
+        return TieredResults([queryset.none()])
+    search = backend(queryset, terms)
+    partial = _tiers(queryset, search, search.most, newest) if search.most else []
+    return TieredResults(_tiers(queryset, search, search.all, newest), partial)
 
 
 def matching(queryset: QuerySet, terms: SearchTerms) -> QuerySet:
     """Articles of `queryset` matching every word, unordered; safe to OR with other filters."""
     if not terms:
         return queryset.none()
-    vendor = connections[queryset.db].vendor
-    if vendor == "postgresql":
-        ids = (
-            queryset.model._default_manager.alias(search_document=_stored_vector())
-            .filter(search_document=_tsquery(terms))
-            .values("pk")
-        )
-        return queryset.filter(pk__in=ids)
-    if vendor == "sqlite":
-        return queryset.filter(pk__in=_fts_ids(terms))
-    return queryset.filter(_plain_match(terms))
+    search = backend(queryset, terms)
+    return queryset.filter(search.document_match(search.all))

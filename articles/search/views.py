@@ -12,9 +12,10 @@ from .documents import body_text
 from .forms import SearchForm
 from .highlight import has_match, highlight, snippet
 from .query import RESULTS_PER_PAGE, search_articles
+from .spelling import corrected
 
 SUGGESTED_STORIES = 6
-FILTERS = ("section", "date_from", "date_to")
+FILTERS = ("section", "date_from", "date_to", "sort")
 
 
 @not_page_cached
@@ -33,15 +34,30 @@ def search(request):
     found = 0
     if terms:
         # Results quote the body in their snippets, unlike story cards.
-        published = Article.objects.published().for_listing().defer(None)
-        results = search_articles(form.filter(published), terms)
+        published = form.filter(Article.objects.published().for_listing().defer(None))
+        newest = form.cleaned_data.get("sort") == SearchForm.NEWEST
+        results = search_articles(published, terms, newest=newest)
+        shown = terms
+        if results.full_matches < RESULTS_PER_PAGE and (
+            suggestion := corrected(terms, published.db)
+        ):
+            context["suggestion"] = suggestion
+            context["suggestion_query"] = _query_with(request, q=suggestion.text)
+            if not results.full_matches:
+                # Nothing has every word as typed: show the respelt query's
+                # stories, and say so.
+                context["showing_suggestion"], shown = True, suggestion
+                results = search_articles(published, shown, newest=newest)
         page_obj = _page(request, results)
         found = page_obj.paginator.count
         context.update(
             page_obj=page_obj,
-            more_than=getattr(results, "is_capped", lambda: False)(),
-            results=[_result(article, terms) for article in page_obj],
+            more_than=results.is_capped(),
+            results=[_result(article, shown.stems) for article in page_obj],
             extra_query=_filters_query(request),
+            relevance_query=_query_with(request, sort=""),
+            newest_query=_query_with(request, sort=SearchForm.NEWEST),
+            newest=newest,
         )
     if not found:
         context.update(_suggestions())
@@ -60,24 +76,29 @@ def _page(request, queryset):
         raise Http404(_("لا توجد صفحة بهذا الرقم.")) from exc
 
 
-def _result(article, terms):
+def _result(article, stems):
     body = body_text(article.body)
     # Prefer the passage that shows why the story matched.
     text = next(
-        (t for t in (body, article.standfirst) if has_match(t, terms.words)),
+        (t for t in (body, article.standfirst) if has_match(t, stems)),
         article.standfirst or body,
     )
     return {
         "article": article,
-        "headline": highlight(article.headline, terms.words),
-        "snippet": snippet(text, terms.words),
+        "headline": highlight(article.headline, stems),
+        "snippet": snippet(text, stems),
     }
 
 
 def _filters_query(request):
     """The current query string without `page`, for the pagination links."""
-    params = [(k, v) for k, v in request.GET.items() if k != "page" and v]
-    return urlencode(params)
+    return _query_with(request)
+
+
+def _query_with(request, **changes):
+    """The current query string with `changes` made, and the page dropped."""
+    params = {k: v for k, v in request.GET.items() if k != "page"} | changes
+    return urlencode([(k, v) for k, v in params.items() if v])
 
 
 def _suggestions():

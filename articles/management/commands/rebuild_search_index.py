@@ -1,7 +1,8 @@
 """Rebuild every article's stored search document.
 
-Run after changing the normalisation rules, the stop-word list or the
-document's make-up, after restoring a database dump, or after importing
+Run after upgrading to a release that changes the analyser (the
+normalisation rules, the stemmer, the plural lexicon or the stop words) or
+the document's make-up, after restoring a database dump, or after importing
 articles outside the admin. Safe to run at any time and to run twice: each
 batch rewrites whole documents.
 """
@@ -37,8 +38,13 @@ class Command(BaseCommand):
         def progress(done):
             self.stdout.write(f"  {done}/{total}")
 
+        # Batch by batch, not one transaction: editors saving meanwhile must
+        # not wait minutes for row locks.
         written = refresh_search_documents(
-            articles, batch_size=max(1, batch_size), progress=progress
+            articles,
+            batch_size=max(1, batch_size),
+            progress=progress,
+            rebuild_vocabulary=True,
         )
         pruned = prune_search_documents(using=database)
         elapsed = time.monotonic() - started

@@ -7,7 +7,7 @@ from articles.models import Article
 from articles.search.documents import update_search_document
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
-from .admin_forms import ADD_URL, CHANGELIST_URL, article_data, change_url, errors_of
+from ..admin_forms import ADD_URL, CHANGELIST_URL, article_data, change_url, errors_of
 
 pytestmark = pytest.mark.django_db
 
