@@ -17,9 +17,9 @@ it does to a word X it also does to وX, الX and بالX, so those always meet
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .stopwords import ARABIC_STOP_WORDS
 
@@ -175,17 +175,19 @@ def _strip_suffixes(word: str) -> str:
                 # ة is written ت before a suffix: حكومتها is حكومه + ها.
                 word = _PLURALS.get(word[:-1] + "ه", word[:-1] + "ه")
             break
-    for ending in _ENDINGS:
-        if word in _KEEP:
-            return word
-        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
-            word = word[: -len(ending)]
-            # حكومتان, حكومتين (duals) and حكومته (his government): the ت is ة.
-            if word.endswith("ت") and (
-                (ending in ("ان", "ين") and len(word) > _MIN_STEM)
-                or (ending == "ه" and len(word) > 4)
-            ):
-                word = word[:-1]
+    # Until none is left, so that an adjective meets its noun: برلمانيه loses
+    # يه, then ان like برلمان itself; مستشفيات loses ات, then ي like مستشفي.
+    while word not in _KEEP:
+        ending = next((e for e in _ENDINGS if word.endswith(e)), None)
+        if ending is None or len(word) - len(ending) < _MIN_STEM:
+            break
+        word = word[: -len(ending)]
+        # حكومتان, حكومتين (duals) and حكومته (his government): the ت is ة.
+        if word.endswith("ت") and (
+            (ending in ("ان", "ين") and len(word) > _MIN_STEM)
+            or (ending == "ه" and len(word) > 4)
+        ):
+            word = word[:-1]
     return word
 
 
@@ -280,8 +282,8 @@ def stem(word: str) -> str:
 _WORD = re.compile(r"[^\W_]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    # A tuple, not a dataclass: indexing an archive makes tens of millions.
     surface: str  # the normalised word as written, clitics included
     stem: str
     position: int  # index among all words of the text, stop words included

@@ -44,6 +44,8 @@ TERM_TABLE = "articles_search_term"
 # Surface forms carry this mark in PostgreSQL's vector, so a stem and a word
 # spelt like it stay two lexemes (the stem of وزير is وزير).
 SURFACE_MARK = "="
+# Writing this many documents at once is a bulk load (see below).
+BULK = 100
 # PostgreSQL keeps word positions up to 16,383; later words share the last.
 _MAX_POSITION = 16_383
 
@@ -88,18 +90,18 @@ def document_texts(article) -> tuple[str, str, str]:
     return article.headline, "\n".join(secondary), body_text(article.body)
 
 
-def _tsvector(fields) -> str:
+def _tsvector(fields, start=0) -> str:
     """A tsvector literal: stem and marked surface of each word at one position.
 
     Fields follow each other with a gap of one position, so a phrase never
     runs from the headline into the standfirst.
     """
     positions = defaultdict(list)
-    position = 0
+    position = start
     for weight, field in fields:
         for token in field:
             position += 1
-            at = f"{min(position, _MAX_POSITION)}{weight}"
+            at = f"{position if position < _MAX_POSITION else _MAX_POSITION}{weight}"
             positions[token.stem].append(at)
             positions[SURFACE_MARK + token.surface].append(at)
         position += 1
@@ -108,13 +110,16 @@ def _tsvector(fields) -> str:
 
 
 def _write_postgresql(cursor, rows):
+    # `||` shifts the body's positions past the title's, so the title part
+    # is built once; the body starts one position on, a gap as between fields.
     cursor.executemany(
-        "UPDATE articles_article SET search_title_vector = %s::tsvector,"
-        " search_vector = %s::tsvector WHERE id = %s",
+        "UPDATE articles_article SET search_title_vector = doc.title,"
+        " search_vector = doc.title || %s::tsvector"
+        " FROM (SELECT %s::tsvector AS title) AS doc WHERE id = %s",
         [
             (
+                _tsvector([("C", body)], start=1),
                 _tsvector([("A", headline), ("B", secondary)]),
-                _tsvector([("A", headline), ("B", secondary), ("C", body)]),
                 pk,
             )
             for pk, (headline, secondary, body) in rows
@@ -157,42 +162,39 @@ def _batches(items: Iterable, size: int):
         yield batch
 
 
-def _vocabulary(documents) -> list[tuple[str, str, int]]:
-    """(surface form, its commonest spelling, stories using it) of these documents.
+def _vocabulary(documents, terms=None) -> dict[str, tuple[str, int]]:
+    """{surface form: (its commonest spelling, stories using it)}, added to `terms`.
 
     Read from the words as written, so "did you mean" can offer الحكومة, not
     the folded حكومه; each distinct spelling is analysed once per batch.
     """
+    terms = {} if terms is None else terms
     spellings = Counter()
     for texts in documents:
         spellings.update(set(WRITTEN_WORD.findall(" ".join(texts))))
-    terms = {}
     for written, documents_using in spellings.most_common():
         surface = normalize(written)
         if not _ONE_WORD.fullmatch(surface) or is_stop_word(surface):
             continue
         spelling, count = terms.get(surface, (_MARKS.sub("", written), 0))
         terms[surface] = (spelling, count + documents_using)
-    return [(surface, *term) for surface, term in terms.items()]
+    return terms
 
 
-def _add_terms(cursor, terms, *, exact: bool):
-    """Add words to the vocabulary; with `exact` (a rebuild), add up their counts.
+def _add_terms(cursor, terms):
+    """Add new words to the vocabulary; known words keep their count.
 
-    Between two rebuilds, counts of known words are left alone: they only
-    choose between equally close corrections, and counting each edit again
-    would inflate them.
+    Between two rebuilds the counts are not kept exact: they only choose
+    between equally close corrections, and counting each edit again would
+    inflate them.
     """
-    conflict = (
-        f"UPDATE SET documents = {TERM_TABLE}.documents + excluded.documents"
-        if exact
-        else "NOTHING"
-    )
-    cursor.executemany(
-        f"INSERT INTO {TERM_TABLE} (term, spelling, documents) VALUES (%s, %s, %s)"
-        f" ON CONFLICT (term) DO {conflict}",
-        terms,
-    )
+    rows = [(surface, *term) for surface, term in terms.items()]
+    for start in range(0, len(rows), 5000):
+        cursor.executemany(
+            f"INSERT INTO {TERM_TABLE} (term, spelling, documents) VALUES (%s, %s, %s)"
+            " ON CONFLICT (term) DO NOTHING",
+            rows[start : start + 5000],
+        )
 
 
 def refresh_search_documents(
@@ -207,20 +209,17 @@ def refresh_search_documents(
     Streams the articles in batches (one prefetch and one bulk write per
     batch), calls `progress(done_so_far)` after each batch and returns the
     number of articles written. With `rebuild_vocabulary` (a whole rebuild),
-    the vocabulary is emptied first and its counts are made exact.
+    the vocabulary is replaced at the end with exact counts.
     """
     connection = connections[queryset.db]
     write = _WRITERS[connection.vendor]
-    if rebuild_vocabulary:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TERM_TABLE}")
     articles = (
         queryset.order_by("pk")
         .only("pk", "headline", "kicker", "standfirst", "body")
         .prefetch_related("tags", "authors")
         .iterator(chunk_size=batch_size)
     )
-    done = 0
+    done, vocabulary = 0, {}
     for batch in _batches(articles, batch_size):
         texts = [document_texts(article) for article in batch]
         rows = [
@@ -229,14 +228,38 @@ def refresh_search_documents(
         ]
         with connection.cursor() as cursor:
             write(cursor, rows)
-            _add_terms(cursor, _vocabulary(texts), exact=rebuild_vocabulary)
+            if rebuild_vocabulary:
+                _vocabulary(texts, vocabulary)
+            else:
+                _add_terms(cursor, _vocabulary(texts))
         done += len(rows)
         if progress:
             progress(done)
+    if rebuild_vocabulary:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TERM_TABLE}")
+            _add_terms(cursor, vocabulary)
+    if connection.vendor == "postgresql" and done >= BULK:
+        _merge_pending_index_entries(connection)
     if done:
         # Search pages may sit in shared caches; they show new results now.
         invalidate({SEARCH})
     return done
+
+
+def _merge_pending_index_entries(connection):
+    """Move a bulk write's entries from the GIN indexes' pending lists into the indexes.
+
+    Until autovacuum does it, the planner prices the indexes by their pending
+    lists and reads every story's whole vector instead: 30 ms rather than
+    1 ms for a search of 4,000 stories.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT gin_clean_pending_list(%s::regclass),"
+            " gin_clean_pending_list(%s::regclass)",
+            ["article_search_vector_idx", "article_search_title_vector_idx"],
+        )
 
 
 def update_search_document(article) -> None:

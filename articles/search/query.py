@@ -7,8 +7,9 @@ own what may be shown.
 Results come in tiers, each a queryset, read in order (`TieredResults`):
 stories with every word in the headline or standfirst, ranked; then those
 with every word only in the body, newest first; and, when those two make less
-than a page, stories with all the words but one (a five-word query with one
-rare word still finds something). With `newest` the first two tiers are one.
+than a page, the same two for stories with all the words but one (a five-word
+query with one rare word still finds something). With `newest`, headline and
+body matches make one tier, newest first.
 """
 
 import re
@@ -21,6 +22,7 @@ from django.db.models.expressions import RawSQL
 
 from .analysis import Token
 from .documents import FTS_TABLE, SURFACE_MARK, search_tokens
+from .spelling import corrected
 
 # Longer input is cut, not rejected: nobody types 200 characters on purpose,
 # and the cut keeps query parsing and matching cheap.
@@ -198,45 +200,53 @@ class TieredResults:
     repeat a story those hold.
     """
 
-    COUNT_CAP = 1000
+    # Enough for any reader (ten pages, then "more than 200"), and it bounds
+    # the work: a phrase is checked story by story until the cap is found.
+    COUNT_CAP = 200
 
     def __init__(self, tiers, fallback=()):
-        self._tiers, self._fallback = list(tiers), list(fallback)
+        self._primary, self._fallback = list(tiers), list(fallback)
 
     def _count_upto(self, queryset, limit):
         # Unordered and limited, so the database stops reading at `limit` rows.
         return queryset.order_by().values("pk")[:limit].count() if limit > 0 else 0
 
-    @cached_property
-    def _counted(self):
-        """[(tier, its count)] for the tiers that are read."""
-        counted, total = [], 0
-        for tier in self._tiers:
+    def _counted(self, tiers, total=0):
+        counted = []
+        for tier in tiers:
             counted.append((tier, self._count_upto(tier, self.COUNT_CAP - total)))
             total += counted[-1][1]
-        if total < RESULTS_PER_PAGE and self._fallback:
-            # Less than a page, so few ids: leaving them out of the fallback
-            # by id spares re-testing every candidate's whole-text vector.
-            shown = [
-                pk
-                for tier, count in counted
-                if count
-                for pk in tier.values_list("pk", flat=True)
-            ]
-            for tier in self._fallback:
-                tier = tier.exclude(pk__in=shown)
-                counted.append((tier, self._count_upto(tier, self.COUNT_CAP - total)))
-                total += counted[-1][1]
         return counted
+
+    @cached_property
+    def _primary_counted(self):
+        return self._counted(self._primary)
 
     @property
     def full_matches(self):
         """Stories with every word (the fallback tiers left out)."""
-        return sum(count for _, count in self._counted[: len(self._tiers)])
+        return sum(count for _, count in self._primary_counted)
+
+    @cached_property
+    def tiers(self):
+        """[(queryset, its count)] of the tiers that are read, in order."""
+        counted, total = self._primary_counted, self.full_matches
+        if total >= RESULTS_PER_PAGE or not self._fallback:
+            return counted
+        # Less than a page, so few ids: leaving them out of the fallback by
+        # id spares re-testing every candidate's whole-text vector.
+        shown = [
+            pk
+            for tier, count in counted
+            if count
+            for pk in tier.values_list("pk", flat=True)
+        ]
+        fallback = [tier.exclude(pk__in=shown) for tier in self._fallback]
+        return counted + self._counted(fallback, total)
 
     def count(self):
-        """Matches, exact up to COUNT_CAP (more than that is shown as "1000+")."""
-        return sum(count for _, count in self._counted)
+        """Matches, exact up to COUNT_CAP (more than that is shown as "200+")."""
+        return sum(count for _, count in self.tiers)
 
     def is_capped(self):
         return self.count() >= self.COUNT_CAP
@@ -249,7 +259,7 @@ class TieredResults:
             return self[index : index + 1][0]
         start, wanted = index.start or 0, index.stop - (index.start or 0)
         items = []
-        for tier, count in self._counted:
+        for tier, count in self.tiers:
             # `start` is the offset into this tier; later tiers start at 0.
             if len(items) < wanted and start < count:
                 items += tier[start : min(count, start + wanted - len(items))]
@@ -292,3 +302,36 @@ def matching(queryset: QuerySet, terms: SearchTerms) -> QuerySet:
         return queryset.none()
     search = backend(queryset, terms)
     return queryset.filter(search.document_match(search.all))
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the search page shows: results, the terms they answer, any suggestion."""
+
+    results: TieredResults
+    terms: SearchTerms
+    suggestion: SearchTerms | None = None
+
+    @property
+    def respelt(self) -> bool:
+        """True when the results answer the suggestion, not what was typed."""
+        return self.suggestion is not None and self.terms is self.suggestion
+
+
+def find(queryset: QuerySet, terms: SearchTerms, *, newest=False) -> Found:
+    """`search_articles`, and when less than a page has every word, a respelt query.
+
+    When nothing has every word as typed, the respelt query's results are
+    shown instead; otherwise it is only suggested.
+    """
+    results = search_articles(queryset, terms, newest=newest)
+    if not terms or results.full_matches >= RESULTS_PER_PAGE:
+        return Found(results, terms)
+    suggestion = corrected(terms, queryset.db)
+    if suggestion is None:
+        return Found(results, terms)
+    if results.full_matches:
+        return Found(results, terms, suggestion)
+    return Found(
+        search_articles(queryset, suggestion, newest=newest), suggestion, suggestion
+    )

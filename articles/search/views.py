@@ -11,8 +11,7 @@ from newsroom.middleware import not_page_cached
 from .documents import body_text
 from .forms import SearchForm
 from .highlight import has_match, highlight, snippet
-from .query import RESULTS_PER_PAGE, search_articles
-from .spelling import corrected
+from .query import RESULTS_PER_PAGE, find
 
 SUGGESTED_STORIES = 6
 FILTERS = ("section", "date_from", "date_to", "sort")
@@ -36,24 +35,19 @@ def search(request):
         # Results quote the body in their snippets, unlike story cards.
         published = form.filter(Article.objects.published().for_listing().defer(None))
         newest = form.cleaned_data.get("sort") == SearchForm.NEWEST
-        results = search_articles(published, terms, newest=newest)
-        shown = terms
-        if results.full_matches < RESULTS_PER_PAGE and (
-            suggestion := corrected(terms, published.db)
-        ):
-            context["suggestion"] = suggestion
-            context["suggestion_query"] = _query_with(request, q=suggestion.text)
-            if not results.full_matches:
-                # Nothing has every word as typed: show the respelt query's
-                # stories, and say so.
-                context["showing_suggestion"], shown = True, suggestion
-                results = search_articles(published, shown, newest=newest)
-        page_obj = _page(request, results)
+        answer = find(published, terms, newest=newest)
+        if answer.suggestion:
+            context.update(
+                suggestion=answer.suggestion,
+                suggestion_query=_query_with(request, q=answer.suggestion.text),
+                showing_suggestion=answer.respelt,
+            )
+        page_obj = _page(request, answer.results)
         found = page_obj.paginator.count
         context.update(
             page_obj=page_obj,
-            more_than=results.is_capped(),
-            results=[_result(article, shown.stems) for article in page_obj],
+            more_than=answer.results.is_capped(),
+            results=[_result(article, answer.terms.stems) for article in page_obj],
             extra_query=_filters_query(request),
             relevance_query=_query_with(request, sort=""),
             newest_query=_query_with(request, sort=SearchForm.NEWEST),

@@ -496,7 +496,7 @@ def test_refresh_returns_the_number_written():
 @requires_postgres
 def test_the_first_tier_reads_only_the_short_title_vector():
     results = search_articles(Article.objects.published(), parse_query("الأسلحة"))
-    (ranked, _), (body_only, _) = results._counted
+    (ranked, _), (body_only, _) = results.tiers
     assert '"articles_article"."search_title_vector" @@' in str(ranked.query)
     # Tier 1 tests the short vector only; tier 2 needs the whole text.
     assert '"articles_article"."search_vector" @@' not in str(ranked.query)
@@ -546,7 +546,7 @@ def test_count_is_capped_and_reported_as_more_than(client, monkeypatch, found):
         indexed(headline="طقس", body="<p>موجة حر شديدة</p>")
     response = client.get(SEARCH, {"q": "موجة حر"})
     assert "أكثر من 3" in response.content.decode()
-    # Paging stops at the cap, like any "1000+" result list.
+    # Paging stops at the cap, like any "200+" result list.
     assert len(response.context["results"]) == 3
 
 
