@@ -10,6 +10,18 @@ through the same code path as the admin, then runs every query the way the
 search page does (count + first page of 20) and prints median and 95th
 percentile times and the EXPLAIN ANALYZE of a typical query. Run it against a
 database of its own: it adds data, it never deletes any. Not a test.
+
+With --quality it measures how well search finds a story rather than how
+fast: it loads a known-item evaluation corpus unless the database already has
+it, runs every query through the search page's path and prints recall@10 and
+MRR per class of spelling variant. By default that is the committed demo set
+(tests/articles/search/eval/); --corpus and --queries point it at another,
+such as the larger set on real news that SOURCES.md there says how to build.
+It searches every published article in the database, so give it a database
+of its own, on either engine:
+
+    DATABASE_URL=sqlite:////tmp/eval.sqlite3 python manage.py migrate
+    DATABASE_URL=sqlite:////tmp/eval.sqlite3 python manage.py bench_search --quality
 """
 
 import itertools
@@ -17,18 +29,22 @@ import random
 import statistics
 import time
 from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor, Author, Section
+from articles.search import evaluation
 from articles.search.documents import refresh_search_documents
-from articles.search.query import parse_query, search_articles
+from articles.search.query import find, parse_query, search_articles
 
 BATCH = 2000
 PAGE = 20
+EVAL_DIR = settings.BASE_DIR / "tests" / "articles" / "search" / "eval"
 
 TOPICS = {
     "سياسة": "الحكومة البرلمان الانتخابات الرئيس الوزراء المعارضة الحزب الدستور"
@@ -84,6 +100,12 @@ QUERIES = [
     "الاحتباس الحراري",
     "الروايه الجائزه",
     "التضخم الأسعار",
+    # Phrases, and misspellings that the "did you mean" fallback corrects.
+    '"البنك المركزي"',
+    '"كأس العالم" المنتخب',
+    "الحكومو",
+    "الانتخابت البرلمانية",
+    "اللقحا",
 ]
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 
@@ -152,8 +174,28 @@ class Command(BaseCommand):
         parser.add_argument("--articles", type=int, default=100_000)
         parser.add_argument("--rounds", type=int, default=5, help="Runs per query.")
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--quality",
+            action="store_true",
+            help="Measure search quality (recall@10, MRR) instead of speed.",
+        )
+        parser.add_argument(
+            "--corpus",
+            type=Path,
+            default=EVAL_DIR / "corpus.jsonl",
+            help="Stories to load for --quality (JSON lines).",
+        )
+        parser.add_argument(
+            "--queries",
+            type=Path,
+            default=EVAL_DIR / "queries.jsonl",
+            help="Known-item queries for --quality (JSON lines).",
+        )
 
-    def handle(self, *args, articles, rounds, seed, **options):
+    def handle(self, *args, articles, rounds, seed, quality, **options):
+        if quality:
+            self.quality(options["corpus"], options["queries"])
+            return
         if connection.vendor != "postgresql":
             raise CommandError("The search benchmark needs PostgreSQL (DATABASE_URL).")
         corpus = Corpus(seed)
@@ -161,6 +203,56 @@ class Command(BaseCommand):
         # Plus a rare word from the long tail, as readers search for names.
         queries = [*QUERIES, corpus.tail[400]]
         self.report(queries, rounds)
+
+    # Quality ----------------------------------------------------------------
+
+    def quality(self, corpus, queries):
+        default_sqlite = settings.BASE_DIR / "db.sqlite3"
+        if connection.vendor == "sqlite" and Path(
+            connection.settings_dict["NAME"]
+        ) == Path(default_sqlite):
+            raise CommandError(
+                "--quality loads the evaluation stories; point it at a"
+                " throwaway database, not the development one:\n"
+                "  DATABASE_URL=sqlite:////tmp/eval.sqlite3 python manage.py migrate\n"
+                "  DATABASE_URL=sqlite:////tmp/eval.sqlite3"
+                " python manage.py bench_search --quality"
+            )
+        if evaluation.is_loaded():
+            self.stdout.write("Evaluation corpus already loaded; reusing it.")
+        else:
+            started = time.monotonic()
+            count = evaluation.load_corpus(corpus)
+            self.stdout.write(
+                f"Loaded {count} stories from {corpus}"
+                f" ({time.monotonic() - started:.0f}s)."
+            )
+        published = Article.objects.published()
+        others = published.exclude(section__slug=evaluation.EVAL_SECTION).count()
+        if others:
+            self.stdout.write(
+                f"Note: {others} other published articles are searched too;"
+                " they compete with the evaluation stories."
+            )
+        started = time.monotonic()
+        report = evaluation.run(evaluation.read_jsonl(queries), published)
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"\n## Known-item search quality on {self.engine()}\n\n"
+            f"{evaluation.format_table(report)}\n\n"
+            f"{report.overall.queries} queries in {elapsed:.0f}s"
+            f" ({elapsed / max(report.overall.queries, 1) * 1000:.0f} ms each)."
+        )
+        if report.overall.misses:
+            self.stdout.write(f"\nSome misses:\n{evaluation.format_misses(report)}")
+
+    def engine(self):
+        if connection.vendor == "sqlite":
+            return f"SQLite {connection.Database.sqlite_version}"
+        if connection.vendor == "postgresql":
+            major, minor = divmod(connection.pg_version, 10000)
+            return f"PostgreSQL {major}.{minor}"
+        return connection.display_name
 
     # Data -------------------------------------------------------------------
 
@@ -244,10 +336,11 @@ class Command(BaseCommand):
     # Timing -----------------------------------------------------------------
 
     def run_query(self, text):
-        """What the search page does: count the matches, fetch the first page."""
-        results = search_articles(
+        """What the search page does: count the matches, fetch the first page
+        (correcting a misspelt word when too little matches as typed)."""
+        results = find(
             Article.objects.published().for_listing(), parse_query(text)
-        )
+        ).results
         count = results.count()
         page = list(results[:PAGE])
         return count, page
@@ -278,9 +371,10 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nEXPLAIN (ANALYZE) for «الاسلحه النوويه», tier 1 (headline matches):"
         )
-        self.stdout.write(results.ranked[:PAGE].explain(analyze=True, buffers=True))
+        (ranked, _), (body_only, _) = results.tiers[:2]
+        self.stdout.write(ranked[:PAGE].explain(analyze=True, buffers=True))
         self.stdout.write("\nTier 2 (body-only matches, newest first):")
-        self.stdout.write(results.rest[:PAGE].explain(analyze=True, buffers=True))
+        self.stdout.write(body_only[:PAGE].explain(analyze=True, buffers=True))
         self.stdout.write("\nCount (capped):")
-        capped = results.rest.order_by().values("pk")[: results.COUNT_CAP]
+        capped = body_only.order_by().values("pk")[: results.COUNT_CAP]
         self.stdout.write(capped.explain(analyze=True, buffers=True))
