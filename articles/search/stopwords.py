@@ -3,13 +3,11 @@
 PostgreSQL ships no Arabic stop-word file (`$SHAREDIR/tsearch_data` has no
 `arabic.stop`), and a text-search dictionary can only read stop words from a
 file in that directory, which a managed database does not let us write. So
-the list lives here and `search_words()` drops these words from the stored
-document and from the query alike; the `arabic_news` configuration then only
-stems. The words are written as people write them and folded with
-`normalize_arabic`, so every spelling variant is covered.
+the list lives here and the analyser (`analysis.is_stop_word`) drops these
+words from the stored document and from the query alike. The words are
+written as people write them; the analyser folds them with `normalize`, so
+every spelling variant is covered.
 """
-
-from articles.text import normalize_arabic
 
 _WORDS = """
 في فى من إلى الى على عن مع منذ حتى عند لدى لدي بين بعد قبل خلال ضد نحو حول دون
@@ -24,4 +22,4 @@ _WORDS = """
 حيث بينما عندما بينهم بينها كذلك لذلك ذات ذو إنه انه أنه إنها انها أنها
 """.split()
 
-ARABIC_STOP_WORDS = frozenset(normalize_arabic(word) for word in _WORDS)
+ARABIC_STOP_WORDS = frozenset(_WORDS)

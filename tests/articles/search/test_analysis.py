@@ -5,6 +5,8 @@ apart, and every word keeps its place in the text."""
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import articles.search.analysis as analysis
 from articles.search.analysis import (
@@ -68,9 +70,9 @@ def test_normalize_folds_each_spelling_variant(written, normalised):
     assert normalize(written) == normalised
 
 
-def test_stop_words_are_the_shared_list_and_already_normalised():
-    assert STOP_WORDS == ARABIC_STOP_WORDS
-    assert all(normalize(word) == word for word in STOP_WORDS)
+def test_stop_words_are_the_shared_list_normalised():
+    assert STOP_WORDS == {normalize(word) for word in ARABIC_STOP_WORDS}
+    assert "الي" in STOP_WORDS and "إلى" not in STOP_WORDS
     assert is_stop_word(normalize("إلى"))
     assert is_stop_word("في")
     assert not is_stop_word(normalize("الحكومة"))
@@ -204,3 +206,26 @@ def test_a_megabyte_of_text_is_tokenised():
 
     assert len(found) == 10 * (1_000_000 // len(paragraph))
     assert found[-1].position == len(found) - 1
+
+
+# Mostly Arabic, with marks, digits, spaces and anything else Unicode has.
+arabic_heavy = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+        st.sampled_from(" \t\n\u00a0\u2003ـ\u200c"),
+        st.characters(),
+    )
+)
+
+
+@given(arabic_heavy)
+def test_normalised_text_has_no_marks_tatweel_or_variant_letters(text):
+    result = normalize(text)
+    assert not any(ch in result for ch in "\u064b\u064e\u0650\u0651\u0652\u0640\u200c")
+    assert not any(ch in result for ch in "أإآٱىةؤئیک")
+
+
+@given(arabic_heavy)
+def test_any_text_gives_tokens_with_stems(text):
+    for token in tokens(text):
+        assert token.surface and token.stem
