@@ -46,6 +46,11 @@ TERM_TABLE = "articles_search_term"
 SURFACE_MARK = "="
 # Writing this many documents at once is a bulk load (see below).
 BULK = 100
+_GIN_INDEXES = (
+    "article_search_vector_idx",
+    "article_search_title_vector_idx",
+    "article_search_term_trgm_idx",
+)
 # PostgreSQL keeps word positions up to 16,383; later words share the last.
 _MAX_POSITION = 16_383
 
@@ -248,18 +253,17 @@ def refresh_search_documents(
 
 
 def _merge_pending_index_entries(connection):
-    """Move a bulk write's entries from the GIN indexes' pending lists into the indexes.
+    """Move a bulk write's entries from the GIN pending lists into the indexes.
 
     Until autovacuum does it, the planner prices the indexes by their pending
-    lists and reads every story's whole vector instead: 30 ms rather than
-    1 ms for a search of 4,000 stories.
+    lists and reads every row instead: a search of 4,000 stories took 30 ms
+    rather than 1 ms, a "did you mean" lookup 22 ms rather than 0.3 ms.
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT gin_clean_pending_list(%s::regclass),"
-            " gin_clean_pending_list(%s::regclass)",
-            ["article_search_vector_idx", "article_search_title_vector_idx"],
-        )
+        for index in _GIN_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        # A rebuilt vocabulary is a new table to the planner.
+        cursor.execute(f"ANALYZE {TERM_TABLE}")
 
 
 def update_search_document(article) -> None:
