@@ -113,11 +113,15 @@ class PageCacheMiddleware:
         version = found.get(VERSION_KEY) or content_version()
         if key in found and found[key][0] == version:
             _, stored_at, response = found[key]
-            # Caches downstream count their s-maxage from the time we stored
-            # it, so no copy outlives the next scheduled publication.
-            response["Age"] = str(int(time.time() - stored_at))
-            response["X-Page-Cache"] = "hit"
-            return response
+            age = time.time() - stored_at
+            # The backend's expiry is a safety net, in whole seconds on its
+            # own clock; the page's s-maxage, on ours, decides.
+            if age < _shared_seconds(response):
+                # Caches downstream count their s-maxage from the time we
+                # stored it, so no copy outlives the next scheduled publication.
+                response["Age"] = str(int(age))
+                response["X-Page-Cache"] = "hit"
+                return response
         response = self.get_response(request)
         if not _is_public(response) or not _keep_public_pages_impersonal(
             request, response
