@@ -6,17 +6,20 @@ is checked on the server: in the form (ArticleAdminForm), in the object
 permissions below and in each bulk action.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.db.models import Case, Count, Prefetch, Q, When
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -24,12 +27,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from simple_history.admin import SimpleHistoryAdmin
 
+from .editing.admin import ConcurrentEditingAdminMixin
 from .forms import (
     EDITOR_ONLY_FIELDS,
     ArticleAdminForm,
     AuthorAdminForm,
     can_publish,
 )
+from .history import ArticleHistoryHelper
 from .images import (
     delete_renditions,
     make_photo_renditions,
@@ -40,6 +45,8 @@ from .models import (
     Article,
     ArticleAuthor,
     Author,
+    Correction,
+    FrontPagePin,
     RelatedArticle,
     Section,
     Tag,
@@ -64,6 +71,11 @@ EDITOR_CSP = {
 }
 with_editor_csp = method_decorator(csp_override(EDITOR_CSP))
 
+# What restoring an earlier revision leaves as it is: whether and when the
+# story is public, and where it stands on the front page. Only the explicit
+# publish and withdraw decisions change those.
+PUBLICATION_FIELDS = ["status", "published_at", "is_breaking", "is_lead"]
+
 
 def published_count(relation):
     """Count of a relation's articles that readers can see now."""
@@ -77,6 +89,11 @@ def published_count(relation):
         ),
         distinct=True,
     )
+
+
+def local_time(value):
+    """A stored time as editors read it: local, with Arabic month names."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def thumbnail(renditions, alt=""):
@@ -171,15 +188,35 @@ class RelatedArticleInline(ArticleInlineMixin, admin.TabularInline):
     verbose_name_plural = _("عناوين ذات صلة يختارها المحرر (بالترتيب)")
 
 
+class CorrectionInline(ArticleInlineMixin, admin.StackedInline):
+    """Corrections and editor's notes: editors add them to stories that have
+    been published (ArticleAdmin.get_inlines; a draft has nothing to correct
+    yet). ArticleAdmin.save_formset counts them as an update of the story."""
+
+    model = Correction
+    fields = ["kind", "text", "created_at"]
+    readonly_fields = ["created_at"]
+    extra = 0
+    verbose_name = _("تصحيح أو ملاحظة محرر")
+    verbose_name_plural = _("التصحيحات وملاحظات المحرر")
+
+    def _article_permission(self, request, obj):
+        # Writers see the notes on a story they may view; editors write them.
+        return can_publish(request.user) and super()._article_permission(request, obj)
+
+
 @admin.register(Article)
-class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(
+    ConcurrentEditingAdminMixin, ArabicSearchAdminMixin, SimpleHistoryAdmin
+):
     form = ArticleAdminForm
-    inlines = [ArticleAuthorInline, RelatedArticleInline]
+    inlines = [ArticleAuthorInline, RelatedArticleInline, CorrectionInline]
     list_display = [
         "list_thumbnail",
         "headline",
+        "editing_now",
         "section",
-        "status",
+        "publication_status",
         "byline",
         "published_at",
         "is_breaking",
@@ -198,15 +235,20 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
     ]
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
-    list_select_related = ["section"]
+    # edit_lock__user: the "being edited" column, without a query per row.
+    list_select_related = ["section", "edit_lock__user"]
     list_per_page = 50
     autocomplete_fields = ["section"]
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["image_preview", "preview_link", "created_at", "updated_at"]
     save_on_top = True
+    # The history in Arabic ("—", not "None"; see also articles/history.py),
+    # and a revert form that says restoring leaves the publication alone.
+    object_history_list_template = "admin/articles/article/object_history_list.html"
+    object_history_form_template = "admin/articles/article/object_history_form.html"
 
     class Media:
-        js = ["js/admin-focal-point.js"]
+        js = ["js/admin-focal-point.js", "js/admin-editing.js"]
 
     actions = [
         "publish_selected",
@@ -215,6 +257,7 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
         "unmark_breaking",
         "submit_for_review",
         "create_breaking_alert",
+        "pin_to_front_page",
     ]
     fieldsets = [
         (
@@ -278,6 +321,13 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
             )
         )
 
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        if obj is None or obj.published_at is None:
+            # Nothing to correct before the story has been published.
+            inlines = [inline for inline in inlines if inline is not CorrectionInline]
+        return inlines
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(
             request, queryset, search_term
@@ -292,6 +342,15 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("صورة"))
     def list_thumbnail(self, obj):
         return thumbnail(obj.image_renditions, obj.image_alt)
+
+    @admin.display(description=_("الحالة"), ordering="status")
+    def publication_status(self, obj):
+        if obj.is_scheduled():
+            # "Published" would be wrong: readers cannot see it yet.
+            return _("مجدولة للنشر في %(time)s") % {
+                "time": local_time(obj.published_at)
+            }
+        return obj.get_status_display()
 
     @admin.display(description=_("الكتّاب"))
     def byline(self, obj):
@@ -346,9 +405,19 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
         if not can_publish(request.user):
             # Shown, not editable; ArticleAdminForm refuses forged values.
             readonly += EDITOR_ONLY_FIELDS
-        return readonly
+        if getattr(request, "_revision_of", None) is not None:
+            # Restoring a revision brings back its content only.
+            readonly += PUBLICATION_FIELDS
+        return list(dict.fromkeys(readonly))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        current = getattr(request, "_revision_of", None)
+        if current is not None and obj is not None:
+            # The revert view builds its form from the old version (`obj`),
+            # and simple_history offers no earlier hook: that version gets
+            # today's publication state, shown read-only and saved unchanged.
+            for name in PUBLICATION_FIELDS:
+                setattr(obj, name, getattr(current, name))
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
 
@@ -378,6 +447,20 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         # Tags and bylines are saved now, so the search document can hold them.
         update_search_document(form.instance)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Correction:
+            return super().save_formset(request, form, formset, change)
+        for correction in formset.save(commit=False):
+            if correction.pk is None:
+                correction.created_by = request.user
+            correction.save()
+        for correction in formset.deleted_objects:
+            correction.delete()
+        if formset.new_objects or formset.changed_objects or formset.deleted_objects:
+            # Readers see the story change: its updated time moves past the
+            # note's date (Last-Modified, sitemaps, "آخر تحديث").
+            form.instance.mark_updated()
 
     def delete_model(self, request, obj):
         renditions = obj.image_renditions
@@ -413,14 +496,56 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
 
     @with_editor_csp
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        article = Article.objects.filter(pk=object_id).first()
         if request.method == "POST":
             # simple_history checks only the history permissions; restoring
             # is a change like any other.
-            article = get_object_or_404(Article, pk=object_id)
+            if article is None:
+                raise Http404
             if not self.has_change_permission(request, article):
                 raise PermissionDenied
             request._restoring_revision = True
+        # The version's content with the story's current publication state
+        # (get_form, get_readonly_fields).
+        request._revision_of = article
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_form_view_title(self, request, obj):
+        if self.revert_disabled(request, obj):
+            return super().history_form_view_title(request, obj)
+        return _("استعادة محتوى نسخة سابقة: %(headline)s") % {"headline": obj}
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        # Labels, local Arabic dates and "—" instead of raw stored values.
+        return ArticleHistoryHelper(self.model, historical_record)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_restoring_revision", False):
+            self.message_user(request, self._restored_message(obj), messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_change", args=[obj.pk])
+            )
+        return super().response_change(request, obj)
+
+    def _restored_message(self, article):
+        restored = _(
+            "استُعيد محتوى «%(headline)s» من نسخة سابقة، ولم تتغير حالة نشره."
+        ) % {"headline": article.headline}
+        if article.status == Article.Status.WITHDRAWN:
+            state = _(
+                "ما زال المقال مسحوبًا ولن يراه القراء؛ لإعادته إليهم انشره من جديد."
+            )
+        elif article.is_scheduled():
+            state = _("ما زال المقال مجدولًا للنشر في %(time)s.") % {
+                "time": local_time(article.published_at)
+            }
+        elif article.is_published():
+            state = _("المقال منشور، فالقراء يرون المحتوى المستعاد الآن.")
+        else:
+            state = _("حالة المقال: %(status)s.") % {
+                "status": article.get_status_display()
+            }
+        return f"{restored} {state}"
 
     def get_urls(self):
         return [
@@ -522,6 +647,26 @@ class ArticleAdmin(ArabicSearchAdminMixin, SimpleHistoryAdmin):
     def has_alert_permission(self, request):
         return request.user.has_perm("newsletters.add_newsletterissue")
 
+    @admin.action(description=_("تثبيت المقال المحدد في الواجهة"), permissions=["pin"])
+    def pin_to_front_page(self, request, queryset):
+        """To the front page's add form, the chosen story filled in; the
+        editor picks the place and the time there."""
+        chosen = list(
+            queryset.filter(status=Article.Status.PUBLISHED).values_list(
+                "pk", flat=True
+            )[:2]
+        )
+        if len(chosen) != 1:
+            self.message_user(
+                request, _("اختر مقالًا منشورًا واحدًا لتثبيته."), messages.WARNING
+            )
+            return None
+        url = reverse("admin:articles_frontpagepin_add")
+        return HttpResponseRedirect(f"{url}?article={chosen[0]}")
+
+    def has_pin_permission(self, request):
+        return request.user.has_perm("articles.add_frontpagepin")
+
     @admin.action(description=_("إرسال المسودات المحددة للمراجعة"))
     def submit_for_review(self, request, queryset):
         count = 0
@@ -622,6 +767,89 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=_("المقالات المنشورة"), ordering="published_articles")
     def published_articles(self, obj):
         return obj.published_articles
+
+
+class PinStateFilter(admin.SimpleListFilter):
+    """Pins holding their place now, still to come, or over."""
+
+    title = _("السريان")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("live", _("سارٍ الآن")),
+            ("upcoming", _("لم يبدأ بعد")),
+            ("ended", _("منتهٍ")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "live":
+            started = Q(starts_at__isnull=True) | Q(starts_at__lte=now)
+            return queryset.filter(started, ends_at__gt=now)
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gt=now)
+        if self.value() == "ended":
+            return queryset.filter(ends_at__lte=now)
+        return queryset
+
+
+# A pin nobody ends must not hold the front page for ever: the add form
+# proposes an end this far ahead.
+PIN_DEFAULT_DURATION = timedelta(hours=24)
+
+
+@admin.register(FrontPagePin)
+class FrontPagePinAdmin(admin.ModelAdmin):
+    """The front page ("الواجهة"): editors pin the lead, the top stories and
+    the heads of section blocks, in order and for a time; every place left
+    without a pin fills itself (articles.views.front_page). Model
+    permissions decide who may: editors, not writers (migration 0010)."""
+
+    list_display = [
+        "article",
+        "slot",
+        "section",
+        "position",
+        "starts_at",
+        "ends_at",
+        "is_showing",
+        "created_by",
+    ]
+    list_display_links = ["article"]
+    list_editable = ["position"]
+    list_filter = [PinStateFilter, "slot", "section"]
+    list_select_related = ["article", "section", "created_by"]
+    search_fields = ["article__headline"]
+    autocomplete_fields = ["article", "section"]
+    date_hierarchy = "ends_at"
+    fields = ["slot", "section", "article", "position", ("starts_at", "ends_at")]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__body")
+
+    def get_ordering(self, request):
+        # The page's own order: the lead, the top stories, then section heads
+        # in the sections' order; each by position.
+        slot_order = Case(
+            When(slot=FrontPagePin.Slot.LEAD, then=0),
+            When(slot=FrontPagePin.Slot.TOP, then=1),
+            default=2,
+        )
+        return [slot_order.asc(), "section__position", "position", "-ends_at"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault(
+            "ends_at",
+            (timezone.now() + PIN_DEFAULT_DURATION).replace(second=0, microsecond=0),
+        )
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 # taggit's own generic Tag model is unused here (articles.Tag replaces it);

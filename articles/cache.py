@@ -39,10 +39,14 @@ BROWSER_MAX_AGE = 30
 # in section 3 purges `list-section-3`, not every story page that merely
 # names the section. `list-latest` is on pages listing the latest stories of
 # the whole site (home, opinion, feeds, sitemaps), `sections` on every HTML
-# page (its menu names them all), `list-search` on search results.
+# page (its menu names them all), `list-search` on search results,
+# `list-corrections` on the corrections page and its feed, `front` on the
+# home page alone (editors' pins place stories there and nowhere else).
 LATEST = "list-latest"
 SECTIONS = "sections"
 SEARCH = "list-search"
+CORRECTIONS = "list-corrections"
+FRONT = "front"
 
 
 def key(obj: models.Model) -> str:
@@ -160,10 +164,13 @@ def seconds_until_next_publication(limit: int) -> int:
     Rounded down, so no copy outlives the due time: pages rendered in the
     last second before it are not shared at all.
     """
-    next_due = next_scheduled_publication()
-    if next_due is None:
+    return _seconds_until(next_scheduled_publication(), limit)
+
+
+def _seconds_until(when: datetime.datetime | None, limit: int) -> int:
+    if when is None:
         return limit
-    return max(0, min(limit, int((next_due - timezone.now()).total_seconds())))
+    return max(0, min(limit, int((when - timezone.now()).total_seconds())))
 
 
 # Headers -----------------------------------------------------------------
@@ -176,6 +183,9 @@ def public_page(view=None, *, keys: Iterable[str] = ()):
     `surrogate_keys` from the view's context, and the objects the context
     holds (keys_shown). A `last_modified` datetime in the context becomes
     Last-Modified; ConditionalGetMiddleware adds the ETag and answers 304s.
+    A `changes_at` datetime in the context (the home page's next pin to
+    start or end) shortens the page's life to end then, as a scheduled story
+    does for every page: nothing is edited, so nothing is purged, at that time.
     The view must render nothing personal: no user, CSRF token or messages
     (the state endpoint brings those).
     """
@@ -213,6 +223,7 @@ def _make_public(response, keys, shared_for):
         page_keys.add(SECTIONS)
     if page_keys:
         response[edge.KEY_HEADER] = " ".join(sorted(page_keys))
+    shared_for = _seconds_until(context.get("changes_at"), shared_for)
     patch_cache_control(
         response,
         public=True,

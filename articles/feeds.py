@@ -1,13 +1,15 @@
-"""RSS 2.0 feeds: the whole site and each section, latest 50 published articles."""
+"""RSS 2.0 feeds: the whole site and each section, latest 50 published articles;
+the latest 50 corrections and editor's notes on published articles."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, Section
+from .models import Article, Correction, Section
 
 FEED_SIZE = 50
 
@@ -69,6 +71,42 @@ class SectionFeed(LatestArticlesFeed):
 
     def items(self, section):
         return self.articles().in_section(section)[:FEED_SIZE]
+
+
+class CorrectionsFeed(Feed):
+    feed_type = Rss201rev2Feed
+    language = "ar"
+    description = _("التصحيحات وملاحظات المحرر على ما نشرناه، الأحدث أولًا.")
+
+    def title(self):
+        return _("%(site)s: تصحيحات") % {"site": settings.SITE_NAME}
+
+    def link(self):
+        return reverse("articles:corrections")
+
+    def items(self):
+        return (
+            Correction.objects.published()
+            .select_related("article__section")
+            .defer("article__body")
+            .order_by("-created_at", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, correction):
+        return f"{correction.get_kind_display()}: {correction.article.headline}"
+
+    def item_description(self, correction):
+        return correction.text
+
+    def item_link(self, correction):
+        # The note's anchor on the story page: a link, and a guid, per note.
+        return correction.get_absolute_url()
+
+    def item_pubdate(self, correction):
+        return correction.created_at
+
+    def item_categories(self, correction):
+        return [correction.article.section.name]
 
 
 def lead_image_enclosure(article):

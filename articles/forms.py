@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from taggit.forms import TagField
 
+from .editing.conflicts import find_conflict
 from .images import NewsroomImageField
 from .models import Article, Author
 
@@ -60,6 +61,24 @@ class ArticleAdminForm(forms.ModelForm):
         config={"extensions": BODY_EDITOR_EXTENSIONS},
     )
     image = NewsroomImageField(label=_("الصورة الرئيسية"), required=False)
+    # The story's version when this form was opened (Article.version); a save
+    # from an older one is refused (articles/editing/conflicts.py). A POST
+    # without it (simple_history's revert form, scripts) isn't checked.
+    version = forms.IntegerField(
+        label=_("النسخة المفتوحة"),
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+    )
+    # Sent once the editor has seen a conflict and chosen to save over that
+    # version; a save newer than it is a new conflict.
+    overwrite_version = forms.IntegerField(
+        label=_("الحفظ فوق النسخة"),
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+    )
+    edit_conflict = None
 
     class Meta:
         model = Article
@@ -93,6 +112,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("version", self.instance.version)
         if self.user is not None and not can_publish(self.user):
             self._limit_to_writer()
 
@@ -143,7 +164,20 @@ class ArticleAdminForm(forms.ModelForm):
                     # The admin shows these read-only to writers, so they are
                     # not form fields at all: a value can only be forged.
                     self.add_error(None, FORBIDDEN_EDITORIAL_CHANGE)
+        self._refuse_stale_save()
         return cleaned
+
+    def _refuse_stale_save(self):
+        opened = self.cleaned_data.get("version")
+        if opened is None or self.instance.pk is None:
+            return
+        self.edit_conflict = find_conflict(
+            self.instance.pk,
+            opened,
+            overwrite_version=self.cleaned_data.get("overwrite_version"),
+        )
+        if self.edit_conflict:
+            self.add_error(None, self.edit_conflict.message)
 
     def _submitted(self, name):
         keys = (name, f"{name}_0", f"{name}_1")  # split date/time widgets

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,6 +25,7 @@ RESERVED_SLUGS = frozenset(
         "ar",
         "articles",
         "author",
+        "corrections",
         "en",
         "for-you",
         "healthz",
@@ -261,7 +264,11 @@ class Article(models.Model):
         _("النوع"), max_length=20, choices=ArticleType, default=ArticleType.NEWS
     )
     is_breaking = models.BooleanField(_("عاجل"), default=False)
-    is_lead = models.BooleanField(_("القصة الرئيسية"), default=False)
+    is_lead = models.BooleanField(
+        _("القصة الرئيسية"),
+        default=False,
+        help_text=_("تتصدر الواجهة حين لا تكون فيها قصة رئيسية مثبتة سارية."),
+    )
 
     # Media
     image = models.ImageField(
@@ -306,6 +313,11 @@ class Article(models.Model):
         editable=False,
         related_name="+",
     )
+    # Moved on by every save(), in the database (see save()); the admin form
+    # carries the version it was opened at and refuses to save over a newer
+    # one (articles/editing/conflicts.py). A counter, not updated_at: two
+    # saves in the same clock tick still get different numbers.
+    version = models.PositiveIntegerField(_("رقم النسخة"), default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["image_renditions"])
     objects = ArticleQuerySet.as_manager()
@@ -374,6 +386,13 @@ class Article(models.Model):
         self.body = sanitize_body(self.body)
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
+        if not self._state.adding:
+            # Incremented by the database, so concurrent saves never share a
+            # number; Django reads the new value back before post_save, where
+            # the history records it.
+            self.version = models.F("version") + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -415,10 +434,67 @@ class Article(models.Model):
         self.status = self.Status.WITHDRAWN
         self.save()
 
+    def mark_updated(self, when=None):
+        """Count a change readers see outside the article's own row (a
+        correction) as an update: its updated time, Last-Modified and sitemap
+        lastmod move. An UPDATE, not save(): no revision for an unchanged text."""
+        self.updated_at = when or timezone.now()
+        Article.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
     def reading_time(self):
         """Minutes to read the body, at about 180 Arabic words a minute."""
         words = len(strip_tags(self.body).split())
         return max(1, round(words / 180))
+
+
+class ArticleLock(models.Model):
+    """Who has an article's change form open: a soft lock other editors see.
+
+    It warns, it doesn't forbid: saves are guarded by Article.version. In the
+    database, not the cache, so every worker sees the same holder and it
+    survives restarts. The holder's page renews `last_seen_at` by heartbeat;
+    a lock not renewed for EXPIRES_AFTER is free again (articles/editing/locks.py).
+    """
+
+    EXPIRES_AFTER = timedelta(minutes=2)
+
+    article = models.OneToOneField(
+        Article,
+        verbose_name=_("المقال"),
+        on_delete=models.CASCADE,
+        related_name="edit_lock",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("المحرر"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The browser page holding the lock, so a late "released" from a page the
+    # editor has already left can't free the lock their next page holds.
+    page = models.CharField(max_length=32)
+    started_at = models.DateTimeField(_("بدأ في"))
+    last_seen_at = models.DateTimeField(_("آخر نبضة"))
+    # Set when someone takes the lock over, so the previous holder's page can
+    # say so at its next heartbeat.
+    taken_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("قفل تحرير")
+        verbose_name_plural = _("أقفال التحرير")
+
+    def __str__(self):
+        return f"{self.article_id}: {self.user_id} @ {self.last_seen_at:%H:%M}"
+
+    def is_active(self, now=None):
+        """Renewed recently enough to still hold the article."""
+        return self.last_seen_at > (now or timezone.now()) - self.EXPIRES_AFTER
 
 
 class ArticleAuthor(models.Model):
@@ -477,6 +553,65 @@ class RelatedArticle(models.Model):
         return str(self.to_article)
 
 
+class CorrectionQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Notes on stories readers can see now (the articles' own gate)."""
+        return self.filter(article__in=Article.objects.published(now))
+
+
+class Correction(models.Model):
+    """A dated note on a published story: a correction or an editor's note."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("تصحيح")
+        EDITORS_NOTE = "editors_note", _("ملاحظة المحرر")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("المقال"),
+        on_delete=models.CASCADE,
+        related_name="corrections",
+    )
+    kind = models.CharField(
+        _("النوع"), max_length=20, choices=Kind, default=Kind.CORRECTION
+    )
+    text = models.TextField(
+        _("النص"),
+        help_text=_(
+            "ما الذي كان خطأً وما الصحيح، بجمل كاملة كما سيقرؤها القراء تحت المقال."
+        ),
+    )
+    # Set when the note is added, never edited: readers see when we corrected.
+    created_at = models.DateTimeField(
+        _("تاريخ الملاحظة"), default=timezone.now, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("أضافه"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("تصحيح")
+        verbose_name_plural = _("التصحيحات وملاحظات المحرر")
+        indexes = [
+            # /corrections/ and its feed: the newest notes first.
+            models.Index(fields=["-created_at"], name="correction_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+
 class ArticleDailyViews(models.Model):
     """Reader views of an article per day, flushed in batches from the cache."""
 
@@ -495,3 +630,143 @@ class ArticleDailyViews(models.Model):
 
     def __str__(self):
         return f"{self.article_id} @ {self.day}: {self.views}"
+
+
+class FrontPagePinQuerySet(models.QuerySet):
+    def for_front_page(self, now=None):
+        """Pins not yet ended, on stories readers can see, ready for cards.
+
+        Pins due to start later come too: the home page must expire when they
+        start, as when the others end.
+        """
+        now = now or timezone.now()
+        return (
+            self.filter(ends_at__gt=now, article__in=Article.objects.published(now))
+            .select_related("article__section", "section")
+            .defer("article__body")
+            .order_by("position", "pk")
+        )
+
+
+class FrontPagePin(models.Model):
+    """An editor's choice for a place on the home page, for a set time.
+
+    A place without a live pin fills itself (views.front_page): the lead is
+    the `is_lead` story or the latest with a picture, the top stories and
+    section blocks the latest ones. A pinned story shows only while readers
+    may see it: withdrawn, unpublished or not yet due, it leaves its place to
+    the automatic choice.
+    """
+
+    class Slot(models.TextChoices):
+        LEAD = "lead", _("القصة الرئيسية")
+        TOP = "top", _("أبرز الأخبار")
+        SECTION_HEAD = "section", _("رأس قسم")
+
+    slot = models.CharField(_("الموضع"), max_length=10, choices=Slot, default=Slot.TOP)
+    # CASCADE: a pin is a passing arrangement, nothing worth keeping once its
+    # story or section is gone (and it must not block deleting either).
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("القسم"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("لرأس القسم وحده؛ يُملأ من قسم المقال إن تُرك فارغًا."),
+    )
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("المقال"),
+        on_delete=models.CASCADE,
+        related_name="front_page_pins",
+        limit_choices_to={"status": "published"},
+    )
+    position = models.PositiveSmallIntegerField(
+        _("الترتيب"), default=0, help_text=_("الأصغر يظهر أولًا.")
+    )
+    starts_at = models.DateTimeField(
+        _("يبدأ في"),
+        null=True,
+        blank=True,
+        help_text=_("اتركه فارغًا ليظهر فور الحفظ."),
+    )
+    ends_at = models.DateTimeField(
+        _("ينتهي في"), help_text=_("بعده يعود الموضع إلى الملء التلقائي.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("أنشأه"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("أنشئ في"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("عُدّل في"), auto_now=True)
+
+    objects = FrontPagePinQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("تثبيت في الواجهة")
+        verbose_name_plural = _("الواجهة")
+        indexes = [
+            # The home page reads the pins not yet ended; ended ones pile up
+            # behind them and are never read.
+            models.Index(fields=["ends_at"], name="pin_ends_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(slot="section", section__isnull=False)
+                    | (~Q(slot="section") & Q(section__isnull=True))
+                ),
+                name="pin_section_only_for_section_head",
+                violation_error_message=_(
+                    "رأس القسم يحتاج إلى قسم، ولا قسم للمواضع الأخرى."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="pin_ends_after_it_starts",
+                violation_error_message=_("وقت الانتهاء بعد وقت البدء."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_slot_display()}: {self.article}"
+
+    def clean(self):
+        if (
+            self.slot == self.Slot.SECTION_HEAD
+            and self.section_id is None
+            and self.article_id is not None
+        ):
+            self.section_id = self.article.section_id
+        if self._state.adding and self.ends_at and self.ends_at <= timezone.now():
+            raise ValidationError(
+                {"ends_at": _("اختر وقتًا في المستقبل: التثبيت المنتهي لا يظهر.")}
+            )
+
+    def is_live(self, now=None):
+        """Started and not yet ended, whatever the state of its story."""
+        now = now or timezone.now()
+        return (self.starts_at is None or self.starts_at <= now) and now < self.ends_at
+
+    def is_showing(self, now=None):
+        """Live, on a story readers can see now."""
+        now = now or timezone.now()
+        return self.is_live(now) and self.article.is_published(now)
+
+    is_showing.boolean = True
+    is_showing.short_description = _("ظاهر الآن")
+
+    def next_change(self, now=None):
+        """When the pin next appears or disappears by itself (after `now`)."""
+        now = now or timezone.now()
+        if self.starts_at and self.starts_at > now:
+            return self.starts_at
+        return self.ends_at

@@ -8,8 +8,25 @@ the surrogate keys of the pages the change shows on (articles.cache).
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .cache import LATEST, SECTIONS, article_keys, invalidate, key
-from .models import Article, ArticleAuthor, Author, RelatedArticle, Section, Tag
+from .cache import (
+    CORRECTIONS,
+    FRONT,
+    LATEST,
+    SECTIONS,
+    article_keys,
+    invalidate,
+    key,
+)
+from .models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Correction,
+    FrontPagePin,
+    RelatedArticle,
+    Section,
+    Tag,
+)
 
 
 @receiver(post_save, sender=Article)
@@ -18,13 +35,16 @@ def article_changed(sender, instance, **kwargs):
     # Publishing puts the story on its tags' and authors' lists too.
     tag_ids = instance.tags.through.objects.filter(content_object_id=instance.pk)
     author_ids = ArticleAuthor.objects.filter(article_id=instance.pk)
-    invalidate(
-        article_keys(
-            instance,
-            tag_ids=tag_ids.values_list("tag_id", flat=True),
-            author_ids=author_ids.values_list("author_id", flat=True),
-        )
+    keys = article_keys(
+        instance,
+        tag_ids=tag_ids.values_list("tag_id", flat=True),
+        author_ids=author_ids.values_list("author_id", flat=True),
     )
+    # The corrections page names the story and shows it only while it is
+    # public: a new headline or a withdrawal changes it too.
+    if Correction.objects.filter(article_id=instance.pk).exists():
+        keys.add(CORRECTIONS)
+    invalidate(keys)
 
 
 @receiver(m2m_changed, sender=Article.tags.through)
@@ -41,10 +61,28 @@ def byline_changed(sender, instance, **kwargs):
     )
 
 
+@receiver(post_save, sender=Correction)
+@receiver(post_delete, sender=Correction)
+def correction_changed(sender, instance, **kwargs):
+    # The story shows its notes; the corrections page and feed list them;
+    # the story's new updated time is in the sitemaps and feeds (latest).
+    invalidate({f"article-{instance.article_id}", CORRECTIONS, LATEST})
+
+
 @receiver(post_save, sender=RelatedArticle)
 @receiver(post_delete, sender=RelatedArticle)
 def related_changed(sender, instance, **kwargs):
     invalidate({f"article-{instance.from_article_id}"})
+
+
+@receiver(post_save, sender=FrontPagePin)
+@receiver(post_delete, sender=FrontPagePin)
+def pin_changed(sender, instance, **kwargs):
+    # Pins place stories on the home page alone, section heads included (in
+    # its section blocks, not on the section's own page). A pin that starts
+    # or ends by the clock purges nothing: the home page expires then
+    # (`changes_at`, articles.cache.public_page).
+    invalidate({FRONT})
 
 
 @receiver(post_save, sender=Section)

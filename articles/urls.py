@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import feeds, views
-from .cache import LATEST, public_page
+from .cache import CORRECTIONS, LATEST, public_page
 from .search import views as search_views
 
 app_name = "articles"
@@ -10,6 +10,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("rss/", public_page(feeds.LatestArticlesFeed(), keys=[LATEST]), name="feed"),
     path("opinion/", views.OpinionListView.as_view(), name="opinion"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    path(
+        "corrections/rss/",
+        public_page(feeds.CorrectionsFeed(), keys=[CORRECTIONS]),
+        name="corrections_feed",
+    ),
     path("search/", search_views.search, name="search"),
     path("tag/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("author/<uslug:slug>/", views.AuthorArticleListView.as_view(), name="author"),

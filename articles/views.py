@@ -25,9 +25,18 @@ from django.views.generic import DetailView, ListView
 from accounts.throttling import client_ip
 from newsroom import edge
 
-from .cache import LATEST, key, list_key, public_page
+from .cache import CORRECTIONS, FRONT, LATEST, key, list_key, public_page
 from .images import article_srcset
-from .models import Article, Author, RelatedArticle, Section, Tag, byline_prefetch
+from .models import (
+    Article,
+    Author,
+    Correction,
+    FrontPagePin,
+    RelatedArticle,
+    Section,
+    Tag,
+    byline_prefetch,
+)
 from .popularity import is_bot, most_read, record_view
 
 SECTION_BLOCK_SIZE = 4
@@ -121,6 +130,35 @@ class OpinionListView(ArticleListView):
         return super().get_queryset().opinion()
 
 
+@method_decorator(public_page, name="dispatch")
+class CorrectionListView(ListView):
+    """/corrections/: notes on public stories, newest first, each linking its
+    story. Junk or out-of-range `?page=` answers 404, as on other listings."""
+
+    template_name = "articles/correction_list.html"
+    paginate_by = 20
+    allow_empty = True
+
+    def get_queryset(self):
+        return (
+            Correction.objects.published()
+            .select_related("article__section")
+            .defer("article__body")
+            .order_by("-created_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object_list"] = corrections = list(context["object_list"])
+        # A new note, or a new headline of a story listed here.
+        context["last_modified"] = max(
+            (max(c.created_at, c.article.updated_at) for c in corrections),
+            default=None,
+        )
+        context["surrogate_keys"] = [CORRECTIONS]
+        return context
+
+
 LATEST_HEADLINES = 6
 
 
@@ -169,6 +207,8 @@ def get_article_context(article):
     """
     authors = bylines(article)
     tags = list(article.tags.all())
+    # In the order they were made, as a reader follows the story's changes.
+    corrections = list(article.corrections.order_by("created_at", "pk"))
     section_latest = list(
         Article.objects.published()
         .in_section(article.section_id)
@@ -186,13 +226,16 @@ def get_article_context(article):
         "article": article,
         "authors": authors,
         "tags": tags,
+        "corrections": corrections,
         "related_articles": related,
         "more_from_section": more_from_section,
         "most_read": most_read(),
         "share_links": share_links(article, url),
         "canonical_url": url,
         "og_image": absolute_image(article, "16x9"),
-        "json_ld": json_ld_script(news_article_json_ld(article, authors, tags, url)),
+        "json_ld": json_ld_script(
+            news_article_json_ld(article, authors, tags, url, corrections)
+        ),
         "count_views": article.is_published(),
         "last_modified": article.updated_at,
     }
@@ -287,8 +330,9 @@ def absolute_image(article, crop):
     return {**data, "src": absolute(data["src"])}
 
 
-def news_article_json_ld(article, authors, tags, url):
-    """schema.org NewsArticle (OpinionNewsArticle for columns) as a dict."""
+def news_article_json_ld(article, authors, tags, url, corrections=()):
+    """schema.org NewsArticle (OpinionNewsArticle for columns) as a dict,
+    with its corrections and editor's notes as CorrectionComments."""
     images = [
         image["src"]
         for crop in ("16x9", "4x3", "1x1")
@@ -326,6 +370,15 @@ def news_article_json_ld(article, authors, tags, url):
     }
     if images:
         data["image"] = images
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": correction.created_at.isoformat(),
+            }
+            for correction in corrections
+        ]
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
     data["dateModified"] = (article.updated_at or timezone.now()).isoformat()
@@ -345,52 +398,128 @@ def json_ld_script(data):
 # The home page ------------------------------------------------------------
 
 
-@public_page(keys=[LATEST])
+TOP_STORIES = 6
+FRONT_NEWS = 16  # the lead, the top stories and the "latest" rail
+
+
+@public_page(keys=[LATEST, FRONT])
 def home(request):
     return TemplateResponse(request, "articles/home.html", front_page())
 
 
 def front_page(now=None):
-    """The front page in a fixed number of queries, whatever the archive size."""
+    """The front page in a fixed number of queries, whatever the archive size.
+
+    Editors' live pins (FrontPagePin) take the lead, the top stories and the
+    heads of section blocks, in their order; every place left fills itself
+    as before, never with a story pinned elsewhere on the page.
+    """
     now = now or timezone.now()
     published = Article.objects.published(now)
+    pins = list(FrontPagePin.objects.for_front_page(now))
+    live = [pin for pin in pins if pin.is_live(now)]
+    lead, pinned_top, heads = place_pins(live)
+    placed = [lead, *pinned_top, *(a for _, block in heads.values() for a in block)]
+    placed_ids = [a.pk for a in placed if a]
     breaking = list(
         published.filter(is_breaking=True).select_related("section").defer("body")[:3]
     )
-    lead = published.filter(is_lead=True).for_cards().first()
+    if lead is None:
+        lead = (
+            published.filter(is_lead=True)
+            .exclude(pk__in=placed_ids)
+            .for_cards()
+            .first()
+        )
     news = list(
-        published.exclude(article_type=Article.ArticleType.OPINION).for_cards()[:16]
+        published.exclude(article_type=Article.ArticleType.OPINION)
+        .exclude(pk__in=placed_ids)
+        .for_cards()[:FRONT_NEWS]
     )
     opinion = list(published.opinion().for_cards()[:12])
     prefetch_related_objects(
-        [a for a in [lead, *news, *opinion] if a], byline_prefetch()
+        [a for a in [lead, *pinned_top, *news, *opinion] if a], byline_prefetch()
     )
     if lead is None:
-        # No story marked as lead: the latest one with a picture, if any.
+        # No story pinned or marked as lead: the latest one with a picture.
         lead = next((a for a in news if a.image), news[0] if news else None)
     news = [a for a in news if a != lead]
-    top_stories, latest = news[:6], news[6:]
-    shown = [a.pk for a in [lead, *top_stories] if a]
+    unpinned = TOP_STORIES - len(pinned_top)
+    top_stories = [*pinned_top, *news[:unpinned]]
+    latest = news[unpinned:][: FRONT_NEWS - TOP_STORIES]
+    shown = {*placed_ids, *(a.pk for a in [lead, *top_stories] if a)}
+    # A pin made, changed or started changes the page too.
+    last_modified = max(
+        filter(
+            None,
+            [
+                _latest_change([lead, *placed, *news, *opinion]),
+                *(pin.updated_at for pin in live),
+                *(pin.starts_at for pin in live),
+            ],
+        ),
+        default=None,
+    )
     return {
         "breaking": breaking,
         "lead": lead,
         "top_stories": top_stories,
         "latest": latest,
-        "section_blocks": section_blocks(published.exclude(pk__in=shown)),
+        "section_blocks": section_blocks(published.exclude(pk__in=shown), heads=heads),
         "columns": one_column_per_columnist(opinion),
         "most_read": most_read(),
-        "last_modified": _latest_change([lead, *news, *opinion]),
+        "last_modified": last_modified,
+        # No edit happens when a pin starts or ends: the page expires then.
+        "changes_at": min((pin.next_change(now) for pin in pins), default=None),
     }
+
+
+_SLOT_PRECEDENCE = {
+    FrontPagePin.Slot.LEAD: 0,
+    FrontPagePin.Slot.TOP: 1,
+    FrontPagePin.Slot.SECTION_HEAD: 2,
+}
+
+
+def place_pins(live_pins):
+    """Live pins (in position order) in their places on the front page:
+    (lead or None, [top story, …], {section_id: (section, [head, …])}).
+
+    A story shows once: as the lead rather than a top story, as a top story
+    rather than a section head. Pins beyond a place's room wait unseen.
+    """
+    lead, top, heads, placed = None, [], {}, set()
+    # sorted() is stable: each slot's pins keep their position order.
+    for pin in sorted(live_pins, key=lambda pin: _SLOT_PRECEDENCE[pin.slot]):
+        if pin.article_id in placed:
+            continue
+        if pin.slot == FrontPagePin.Slot.LEAD:
+            if lead is not None:
+                continue
+            lead = pin.article
+        elif pin.slot == FrontPagePin.Slot.TOP:
+            if len(top) == TOP_STORIES:
+                continue
+            top.append(pin.article)
+        else:
+            _, block = heads.setdefault(pin.section_id, (pin.section, []))
+            if len(block) == SECTION_BLOCK_SIZE:
+                continue
+            block.append(pin.article)
+        placed.add(pin.article_id)
+    return lead, top, heads
 
 
 SECTION_BLOCK_DAYS = 30
 
 
-def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE):
+def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE, heads=None):
     """The home page's section blocks in page order: [(section, [article, …])].
 
     One query whatever the number of sections: ROW_NUMBER() over each section
     (SQLite and PostgreSQL) picks the ids, the stories come with them.
+    `heads` ({section_id: (section, [article, …])}, from place_pins) open
+    their sections' blocks; the latest stories fill the rest.
     """
     # Only recent stories compete: the window then ranks a few thousand rows,
     # not the whole archive (a section silent for a month shows no block).
@@ -414,10 +543,16 @@ def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE):
         .for_cards()
         .order_by("section__position", "section__name", "-published_at")
     )
-    blocks = {}
+    blocks = {
+        section_id: (section, list(pinned))
+        for section_id, (section, pinned) in (heads or {}).items()
+    }
     for article in articles:
-        blocks.setdefault(article.section, []).append(article)
-    return list(blocks.items())
+        _, stories = blocks.setdefault(article.section_id, (article.section, []))
+        if len(stories) < per_section:
+            stories.append(article)
+    # In the sections' order (Section.Meta), pinned sections among the others.
+    return sorted(blocks.values(), key=lambda block: (block[0].position, block[0].name))
 
 
 def one_column_per_columnist(columns, limit=4):

@@ -3,7 +3,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
-from articles.models import Article, ArticleAuthor, Author, Section
+from articles.models import Article, ArticleAuthor, Author, Correction, Section
 
 
 class UserFactory(DjangoModelFactory):
@@ -78,3 +78,21 @@ class ArticleFactory(DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+class CorrectionFactory(DjangoModelFactory):
+    """A correction on a published story, made a few minutes ago."""
+
+    class Meta:
+        model = Correction
+
+    article = factory.SubFactory(ArticleFactory)
+    text = factory.Sequence(
+        lambda n: f"ورد في نسخة سابقة أن عدد المشاركين {n + 10}، والصحيح {n + 12}."
+    )
+    created_at = factory.LazyFunction(
+        lambda: timezone.now() - timezone.timedelta(minutes=5)
+    )
+
+    class Params:
+        editors_note = factory.Trait(kind=Correction.Kind.EDITORS_NOTE)

@@ -28,6 +28,13 @@ def restore_migration_data():
                 content_type__app_label="articles", codename__in=codenames
             )
         )
+    front_page = importlib.import_module("articles.migrations.0010_front_page")
+    Group.objects.get(name=front_page.EDITORS).permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="articles",
+            codename__in=front_page.EDITOR_PERMISSIONS,
+        )
+    )
     newsletters = importlib.import_module(
         "accounts.newsletters.migrations.0003_editor_permissions"
     )

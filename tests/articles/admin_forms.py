@@ -58,8 +58,10 @@ def inline_management(prefix, rows=()):
     return data
 
 
-def article_data(section, *, authors=(), related=(), **overrides):
-    """A complete add/change POST for the article admin."""
+def article_data(section, *, authors=(), related=(), corrections=(), **overrides):
+    """A complete add/change POST for the article admin. `corrections`: rows
+    of the corrections inline (dicts of its fields), shown for editors once
+    the story has been published."""
     data = {
         "kicker": "سياسة",
         "headline": "البرلمان يقر قانونًا جديدًا للحق في المعلومة",
@@ -95,6 +97,7 @@ def article_data(section, *, authors=(), related=(), **overrides):
             ],
         )
     )
+    data.update(inline_management("corrections", corrections))
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 

@@ -1,11 +1,14 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from articles.management.commands import seed_demo
 from articles.models import (
     Article,
     Author,
+    Correction,
+    FrontPagePin,
     RelatedArticle,
     Section,
     TaggedArticle,
@@ -47,6 +50,15 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
     assert 50 <= (max(dates) - min(dates)).days <= 60
     assert Article.objects.filter(is_lead=True).count() == 1
     assert published.filter(is_lead=True).exists()
+    # A curated front page: a pinned lead, two top stories in the editor's
+    # order, a pinned head of the economy block.
+    front = client.get("/").context
+    pins = FrontPagePin.objects.order_by("position")
+    assert front["lead"] == pins.get(slot="lead").article
+    assert front["top_stories"][:2] == [p.article for p in pins.filter(slot="top")]
+    head = pins.get(slot="section")
+    assert head.section.slug == "اقتصاد"
+    assert dict(front["section_blocks"])[head.section][0] == head.article
     assert published.filter(is_breaking=True).count() >= 3
     assert Article.objects.filter(status="draft").exists()
     assert Article.objects.filter(status="review").exists()
@@ -74,7 +86,16 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
         assert article.body.count("<p>") >= 4 and "<h2>" in article.body
         assert article.authors.exists() and article.tags.exists()
         assert set(article.image_renditions) == {"16x9", "4x3", "1x1"}
-    assert all(a.updated_at == a.published_at for a in published)
+    # Each story reads as last changed when it was published, except the one
+    # with the demo correction, updated when it was corrected.
+    (correction,) = Correction.objects.select_related("article")
+    assert correction.article.is_published()
+    assert correction.article.updated_at == correction.created_at
+    assert correction.article.published_at < correction.created_at < timezone.now()
+    assert all(
+        a.updated_at == a.published_at
+        for a in published.exclude(pk=correction.article_id)
+    )
     images = set(Article.objects.values_list("image", flat=True))
     assert len(images) == Article.objects.count()  # each story owns its file
 

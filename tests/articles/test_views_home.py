@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.images import make_renditions
+from articles.models import FrontPagePin
 from tests.articles.reader_data import columnist, front_page_data, jpeg, with_image
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
@@ -198,7 +199,17 @@ def test_home_page_is_public_and_answers_conditional_requests(client):
 
 
 def test_home_page_query_budget_on_300_articles(client, django_assert_max_num_queries):
-    front_page_data(300)
+    articles = front_page_data(300)
+    # Pins, but none for the lead: the costliest mix (the pins' one query and
+    # the marked lead's). tests/articles/test_front_page.py has the rest.
+    ends_at = timezone.now() + timezone.timedelta(hours=6)
+    for slot, article in [("top", articles[121]), ("section", articles[101])]:
+        FrontPagePin.objects.create(
+            slot=slot,
+            section=article.section if slot == "section" else None,
+            article=article,
+            ends_at=ends_at,
+        )
 
     with django_assert_max_num_queries(11):
         response = client.get("/")

@@ -1,7 +1,7 @@
 """axe-core finds nothing serious or critical on the pages readers use."""
 
 from accounts import services
-from tests.factories import UserFactory
+from tests.factories import CorrectionFactory, UserFactory
 
 from .conftest import DESKTOP, PHONE
 
@@ -9,12 +9,14 @@ from .conftest import DESKTOP, PHONE
 def test_reader_pages_have_no_serious_accessibility_violations(
     page, url, newsroom, axe, log_in, shot
 ):
+    CorrectionFactory(article=newsroom.lead)  # the story page shows its notes
     anonymous = {
         "home": "/",
         "section": newsroom.politics.get_absolute_url(),
         "article": newsroom.lead.get_absolute_url(),
         "tag": newsroom.tag.get_absolute_url(),
         "author": newsroom.author.get_absolute_url(),
+        "corrections": "/corrections/",
         "search": "/search/?q=الطاقة",
         "empty search": "/search/?q=كلمة-لا-توجد",
         "sign-up": "/account/signup/",

@@ -5,7 +5,12 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import Follow, SavedArticle
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +23,7 @@ def site():
         section=section, headline="الأسواق تترقب قرار الفائدة", tags=["أسواق"]
     )
     article.authors.add(author)
+    CorrectionFactory(article=article)
     opinion = ArticleFactory(section=section, opinion=True, headline="رأي في الفائدة")
     opinion.authors.add(author)
     return {"section": section, "author": author, "article": article}
@@ -35,6 +41,8 @@ def public_urls(site):
         tag.get_absolute_url(),
         site["author"].get_absolute_url(),
         reverse("articles:opinion"),
+        reverse("articles:corrections"),
+        reverse("articles:corrections_feed"),
         reverse("articles:search") + "?q=الفائدة",
         reverse("articles:feed"),
         reverse("articles:section_feed", args=[site["section"].slug]),

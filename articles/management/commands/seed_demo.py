@@ -1,6 +1,7 @@
 """Fill an empty database with Arabic demo content: sections, authors with
 portraits, 200 articles over the last 60 days with tags, related headlines and
-lead images, plus an editor and a writer account.
+lead images, a curated front page for a week, plus an editor and a writer
+account.
 
 Run after `migrate` (`make run` does). Running it again adds nothing. The
 content is deterministic (seeded random); only the dates follow the clock.
@@ -34,6 +35,8 @@ from articles.models import (
     ArticleAuthor,
     ArticleDailyViews,
     Author,
+    Correction,
+    FrontPagePin,
     RelatedArticle,
     Section,
     Tag,
@@ -161,6 +164,7 @@ class Command(BaseCommand):
             self.byline(article, section, reporters, columnists)
 
         self.flag_stories(articles)
+        self.curate_front_page(articles, editor)
         self.tag_articles(articles, tags)
         self.relate_articles(articles)
         self.count_readings(articles)
@@ -169,6 +173,7 @@ class Command(BaseCommand):
         Article.objects.filter(pk__in=[a.pk for a in articles]).update(
             updated_at=F("published_at")
         )
+        self.correct_a_story(articles, editor)
         self.stdout.write(
             f"أُضيف {len(sections)} أقسام و{len(reporters) + len(columnists)} كاتبًا "
             f"و{Article.objects.count()} مقالًا."
@@ -337,6 +342,44 @@ class Command(BaseCommand):
         lead = news[1]
         lead.is_lead = True
         lead.save(update_fields=["is_lead"])
+
+    def curate_front_page(self, articles, editor):
+        """The editors' picks for a week: a pinned lead (over the `is_lead`
+        story), two top stories in an order that is not the clock's, and an
+        older story at the head of the economy block."""
+        news = [a for a in articles if a.article_type != Article.ArticleType.OPINION]
+        economy = [a for a in news if a.section.slug == "اقتصاد"]
+        ends_at = self.now + timedelta(days=7)
+        pins = [
+            (FrontPagePin.Slot.LEAD, None, news[5], 0),
+            (FrontPagePin.Slot.TOP, None, news[9], 0),
+            (FrontPagePin.Slot.TOP, None, news[7], 1),
+            (FrontPagePin.Slot.SECTION_HEAD, economy[0].section, economy[2], 0),
+        ]
+        for slot, section, article, position in pins:
+            FrontPagePin.objects.create(
+                slot=slot,
+                section=section,
+                article=article,
+                position=position,
+                ends_at=ends_at,
+                created_by=editor,
+            )
+
+    def correct_a_story(self, articles, editor):
+        """One correction, made halfway between a story's publication and now;
+        like any correction it moves the story's updated time."""
+        news = [a for a in articles if a.article_type != Article.ArticleType.OPINION]
+        article = news[12]
+        corrected_at = article.published_at + (self.now - article.published_at) / 2
+        corrected_at = corrected_at.replace(second=0, microsecond=0)
+        Correction.objects.create(
+            article=article,
+            text=demo.CORRECTION,
+            created_at=corrected_at,
+            created_by=editor,
+        )
+        article.mark_updated(corrected_at)
 
     def tag_articles(self, articles, tags):
         links = []
