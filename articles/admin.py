@@ -27,11 +27,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from simple_history.admin import SimpleHistoryAdmin
 
+from .blocks import allow_frames
 from .editing.admin import ConcurrentEditingAdminMixin
 from .forms import (
     EDITOR_ONLY_FIELDS,
     ArticleAdminForm,
     AuthorAdminForm,
+    PictureAdminForm,
     can_publish,
 )
 from .history import ArticleHistoryHelper
@@ -47,6 +49,7 @@ from .models import (
     Author,
     Correction,
     FrontPagePin,
+    Picture,
     RelatedArticle,
     Section,
     Tag,
@@ -236,9 +239,9 @@ class ArticleAdmin(
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
     # edit_lock__user: the "being edited" column, without a query per row.
-    list_select_related = ["section", "edit_lock__user"]
+    list_select_related = ["section", "picture", "edit_lock__user"]
     list_per_page = 50
-    autocomplete_fields = ["section"]
+    autocomplete_fields = ["section", "picture"]
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["image_preview", "preview_link", "created_at", "updated_at"]
     save_on_top = True
@@ -277,15 +280,16 @@ class ArticleAdmin(
             _("الوسائط"),
             {
                 "fields": [
+                    "picture",
                     "image",
+                    ("image_alt", "image_credit"),
                     "image_preview",
                     ("image_focal_x", "image_focal_y"),
                     "image_caption",
-                    "image_credit",
-                    "image_alt",
                 ],
                 "description": _(
-                    "JPEG أو PNG أو WebP. النقطة المحورية بين 0 و1 (0.5 منتصف "
+                    "اختر صورة من مكتبة الصور أو ارفع صورة جديدة (JPEG أو PNG أو "
+                    "WebP) فتُضاف إليها. النقطة المحورية بين 0 و1 (0.5 منتصف "
                     "الصورة) وتُقصّ النسخ حولها."
                 ),
             },
@@ -341,7 +345,9 @@ class ArticleAdmin(
 
     @admin.display(description=_("صورة"))
     def list_thumbnail(self, obj):
-        return thumbnail(obj.image_renditions, obj.image_alt)
+        if obj.picture_id is None:
+            return "—"
+        return thumbnail(obj.picture.renditions, obj.picture.alt)
 
     @admin.display(description=_("الحالة"), ordering="status")
     def publication_status(self, obj):
@@ -358,18 +364,9 @@ class ArticleAdmin(
 
     @admin.display(description=_("معاينة الصورة"))
     def image_preview(self, obj):
-        if not obj.image:
+        if obj.picture_id is None:
             return _("لا صورة بعد.")
-        # The original, so the focal point is chosen on the whole picture.
-        return format_html(
-            '<span class="nr-focal-frame" data-focal-point>'
-            '<img src="{}" alt="" width="{}" height="{}"></span>'
-            '<p class="help">{}</p>',
-            obj.image.url,
-            obj.image_width or "",
-            obj.image_height or "",
-            _("انقر على الصورة لتحديد النقطة المحورية، ثم احفظ لتُقصّ النسخ حولها."),
-        )
+        return focal_point_preview(obj.picture)
 
     @admin.display(description=_("المعاينة"))
     def preview_link(self, obj):
@@ -428,12 +425,26 @@ class ArticleAdmin(
             obj.created_by = request.user
         # Shown in the history list, so editors can scan what each save did.
         obj._change_reason = self._change_reason(request, obj, form, change)
+        upload = form.cleaned_data.get("image")
+        if upload:
+            obj.picture = self._add_to_library(request, form, obj)
         super().save_model(request, obj, form, change)
-        image_changed = {"image", "image_focal_x", "image_focal_y"} & set(
-            form.changed_data
+        picture = obj.picture
+        # The focal point fields show the picture the form was opened with;
+        # they apply to it only (not to a new upload or a newly chosen one).
+        moved = (
+            picture is not None
+            and not upload
+            and "picture" not in form.changed_data
+            and {"image_focal_x", "image_focal_y"} & set(form.changed_data)
         )
-        if image_changed or (obj.image and not obj.image_renditions):
-            make_renditions(obj)
+        if moved:
+            # It belongs to the picture: every story using it gets new crops.
+            picture.focal_x = form.cleaned_data["image_focal_x"]
+            picture.focal_y = form.cleaned_data["image_focal_y"]
+            picture.save(update_fields=["focal_x", "focal_y"])
+        if picture is not None and (upload or moved or not picture.renditions):
+            make_renditions(picture)
         if obj.is_lead:
             # One lead story: choosing a new one retires the previous one.
             Article.objects.filter(is_lead=True).exclude(pk=obj.pk).update(
@@ -442,6 +453,21 @@ class ArticleAdmin(
         # Also here, not only in save_related: restoring a version from the
         # history saves through save_model alone.
         update_search_document(obj)
+
+    def _add_to_library(self, request, form, obj):
+        """A Picture for the image uploaded with the story. The caption typed
+        with it becomes the picture's own, for every story that reuses it."""
+        picture = Picture.objects.create(
+            image=form.cleaned_data["image"],
+            alt=form.cleaned_data["image_alt"].strip(),
+            caption=obj.image_caption,
+            credit=form.cleaned_data["image_credit"],
+            focal_x=form.cleaned_data["image_focal_x"],
+            focal_y=form.cleaned_data["image_focal_y"],
+            uploaded_by=request.user,
+        )
+        obj.image_caption = ""
+        return picture
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -461,19 +487,6 @@ class ArticleAdmin(
             # Readers see the story change: its updated time moves past the
             # note's date (Last-Modified, sitemaps, "آخر تحديث").
             form.instance.mark_updated()
-
-    def delete_model(self, request, obj):
-        renditions = obj.image_renditions
-        super().delete_model(request, obj)
-        # Derived files go with the article; the original stays, as the
-        # history may still point at it.
-        delete_renditions(renditions)
-
-    def delete_queryset(self, request, queryset):
-        renditions = list(queryset.values_list("image_renditions", flat=True))
-        super().delete_queryset(request, queryset)
-        for entry in renditions:
-            delete_renditions(entry)
 
     def _change_reason(self, request, obj, form, change):
         if getattr(request, "_restoring_revision", False):
@@ -572,7 +585,8 @@ class ArticleAdmin(
 
         context = get_article_context(article)
         context["is_preview"] = True
-        return TemplateResponse(request, "articles/article_detail.html", context)
+        response = TemplateResponse(request, "articles/article_detail.html", context)
+        return allow_frames(response, context["body"])
 
     # Bulk actions ---------------------------------------------------------
 
@@ -709,6 +723,97 @@ class SectionAdmin(admin.ModelAdmin):
     @admin.display(description=_("المقالات المنشورة"), ordering="published_articles")
     def published_articles(self, obj):
         return obj.published_articles
+
+
+def focal_point_preview(picture):
+    # The original, so the focal point is chosen on the whole picture
+    # (static/js/admin-focal-point.js).
+    return format_html(
+        '<span class="nr-focal-frame" data-focal-point>'
+        '<img src="{}" alt="" width="{}" height="{}"></span>'
+        '<p class="help">{}</p>',
+        picture.image.url,
+        picture.width or "",
+        picture.height or "",
+        _("انقر على الصورة لتحديد النقطة المحورية، ثم احفظ لتُقصّ النسخ حولها."),
+    )
+
+
+@admin.register(Picture)
+class PictureAdmin(admin.ModelAdmin):
+    """The media library: upload once, reuse in many stories."""
+
+    form = PictureAdminForm
+    list_display = [
+        "list_thumbnail",
+        "alt",
+        "caption",
+        "credit",
+        "uploaded_by",
+        "uploaded_at",
+        "stories",
+    ]
+    list_display_links = ["list_thumbnail", "alt"]
+    list_filter = ["uploaded_at", "uploaded_by", "credit"]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["alt", "caption", "credit"]
+    date_hierarchy = "uploaded_at"
+    # Explicit: the story-count annotation groups rows, which drops
+    # Meta.ordering (changelist and the article form's autocomplete).
+    ordering = ["-uploaded_at", "-pk"]
+    list_per_page = 50
+    readonly_fields = ["image_preview", "width", "height", "uploaded_by", "uploaded_at"]
+    fields = [
+        "image",
+        "image_preview",
+        ("focal_x", "focal_y"),
+        "alt",
+        "caption",
+        "credit",
+        ("width", "height"),
+        ("uploaded_by", "uploaded_at"),
+    ]
+
+    class Media:
+        js = ["js/admin-focal-point.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("articles"))
+
+    @admin.display(description=_("صورة"))
+    def list_thumbnail(self, obj):
+        return thumbnail(obj.renditions, obj.alt)
+
+    @admin.display(description=_("معاينة الصورة"))
+    def image_preview(self, obj):
+        if not obj.image:
+            return _("لا صورة بعد.")
+        return focal_point_preview(obj)
+
+    @admin.display(description=_("المقالات"), ordering="story_count")
+    def stories(self, obj):
+        return obj.story_count
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+        changed = {"image", "focal_x", "focal_y"} & set(form.changed_data)
+        if changed or not obj.renditions:
+            make_renditions(obj)
+
+    def delete_model(self, request, obj):
+        renditions = obj.renditions
+        super().delete_model(request, obj)
+        # Derived files go with the picture (only an unused one can be
+        # deleted); the original stays, as the history may still point at it.
+        delete_renditions(renditions)
+
+    def delete_queryset(self, request, queryset):
+        renditions = list(queryset.values_list("renditions", flat=True))
+        super().delete_queryset(request, queryset)
+        for entry in renditions:
+            delete_renditions(entry)
 
 
 @admin.register(Author)

@@ -112,16 +112,15 @@ class CorrectionsFeed(Feed):
 def lead_image_enclosure(article):
     """The lead image as an RSS enclosure: a mid-size 16:9 rendition when
     there is one (WebP), else the original upload."""
-    if not article.image:
+    picture = article.picture
+    if picture is None:
         return None
-    entries = sorted(
-        article.image_renditions.get("16x9") or [], key=lambda e: e["width"]
-    )
+    entries = sorted(picture.renditions.get("16x9") or [], key=lambda e: e["width"])
     mid = [e for e in entries if e["width"] <= 960]
     if mid:
         name, mime_type = mid[-1]["name"], "image/webp"
     else:
-        name = article.image.name
+        name = picture.image.name
         extension = name.rsplit(".", 1)[-1].lower()
         mime_type = {"png": "image/png", "webp": "image/webp"}.get(
             extension, "image/jpeg"

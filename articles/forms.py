@@ -9,7 +9,7 @@ from taggit.forms import TagField
 
 from .editing.conflicts import find_conflict
 from .images import NewsroomImageField
-from .models import Article, Author
+from .models import Article, Author, Picture
 
 # What a news story needs. articles/sanitize.py allows exactly these tags and
 # is what finally runs on save, whatever the browser sent.
@@ -24,8 +24,22 @@ BODY_EDITOR_EXTENSIONS = {
     "OrderedList": True,
     "ListItem": True,
     "Blockquote": True,
+    # The menu's "style" list: a pull quote, and a "read also" box for a
+    # paragraph linking to one of our stories (articles/blocks.py).
+    "NodeClass": {
+        "cssClasses": {
+            "blockquote": [{"className": "pull-quote", "title": _("اقتباس بارز")}],
+            "paragraph": [{"className": "related", "title": _("اقرأ أيضاً")}],
+        }
+    },
     "History": True,
 }
+BODY_HELP_TEXT = _(
+    "لتضمين منشور من يوتيوب أو إكس أو إنستغرام أو تيك توك أو فيسبوك الصق رابطه "
+    "وحده في فقرة مستقلة، فيصير عند الحفظ صندوقاً لا يُحمَّل إلا بنقرة القارئ. "
+    "ولإضافة «اقرأ أيضاً» ضع رابط مقال من موقعنا في فقرة واختر لها هذا النمط من "
+    "القائمة؛ ويُخفى الصندوق إن سُحب المقال."
+)
 
 PUBLISH_PERMISSION = "articles.publish_article"
 # Editorial decisions a writer may see but not make.
@@ -57,10 +71,34 @@ class ArticleAdminForm(forms.ModelForm):
 
     body = ProseEditorFormField(
         label=_("النص"),
+        help_text=BODY_HELP_TEXT,
         required=False,
         config={"extensions": BODY_EDITOR_EXTENSIONS},
     )
-    image = NewsroomImageField(label=_("الصورة الرئيسية"), required=False)
+    # The lead image is a library Picture (`picture`), or a new upload that
+    # ArticleAdmin.save_model() adds to the library with the fields below.
+    image = NewsroomImageField(
+        label=_("رفع صورة جديدة"),
+        required=False,
+        help_text=_("تُضاف إلى مكتبة الصور وتصبح الصورة الرئيسية للمقال."),
+    )
+    image_alt = forms.CharField(
+        label=_("وصف الصورة"),
+        max_length=300,
+        required=False,
+        help_text=_("مطلوب مع الصورة الجديدة: ما تظهره، لمن لا يراها."),
+    )
+    image_credit = forms.CharField(
+        label=_("مصدر الصورة"), max_length=150, required=False
+    )
+    # The picture's own focal point: changing it re-crops the picture in
+    # every story that uses it.
+    image_focal_x = forms.FloatField(
+        label=_("النقطة المحورية أفقيًا"), required=False, initial=0.5
+    )
+    image_focal_y = forms.FloatField(
+        label=_("النقطة المحورية عموديًا"), required=False, initial=0.5
+    )
     # The story's version when this form was opened (Article.version); a save
     # from an older one is refused (articles/editing/conflicts.py). A POST
     # without it (simple_history's revert form, scripts) isn't checked.
@@ -89,12 +127,8 @@ class ArticleAdminForm(forms.ModelForm):
             "standfirst",
             "dateline",
             "body",
-            "image",
-            "image_focal_x",
-            "image_focal_y",
+            "picture",
             "image_caption",
-            "image_credit",
-            "image_alt",
             "section",
             "article_type",
             "tags",
@@ -114,6 +148,9 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial.setdefault("version", self.instance.version)
+        if self.instance.picture_id is not None:
+            self.initial.setdefault("image_focal_x", self.instance.picture.focal_x)
+            self.initial.setdefault("image_focal_y", self.instance.picture.focal_y)
         if self.user is not None and not can_publish(self.user):
             self._limit_to_writer()
 
@@ -164,6 +201,14 @@ class ArticleAdminForm(forms.ModelForm):
                     # The admin shows these read-only to writers, so they are
                     # not form fields at all: a value can only be forged.
                     self.add_error(None, FORBIDDEN_EDITORIAL_CHANGE)
+        if cleaned.get("image") and not cleaned.get("image_alt", "").strip():
+            self.add_error(
+                "image_alt",
+                forms.ValidationError(
+                    _("اكتب وصفًا للصورة الجديدة؛ لا تُضاف صورة إلى المكتبة بلا وصف."),
+                    code="required",
+                ),
+            )
         self._refuse_stale_save()
         return cleaned
 
@@ -212,6 +257,20 @@ def _unit_interval(value):
             _("النقطة المحورية رقم بين 0 و1 (0.5 منتصف الصورة)."), code="focal"
         )
     return value
+
+
+class PictureAdminForm(forms.ModelForm):
+    image = NewsroomImageField(label=_("الملف"))
+
+    class Meta:
+        model = Picture
+        fields = ["image", "focal_x", "focal_y", "alt", "caption", "credit"]
+
+    def clean_focal_x(self):
+        return _unit_interval(self.cleaned_data.get("focal_x"))
+
+    def clean_focal_y(self):
+        return _unit_interval(self.cleaned_data.get("focal_y"))
 
 
 class AuthorAdminForm(forms.ModelForm):

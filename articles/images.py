@@ -1,6 +1,6 @@
 """Uploaded images: validation on the way in, WebP renditions made once on save.
 
-Renditions are recorded in a JSON field (`Article.image_renditions`,
+Renditions are recorded in a JSON field (`Picture.renditions`,
 `Author.photo_renditions`) as {"16x9": [{"width", "height", "name"}, ...]}, so
 templates can build `srcset` without touching storage.
 """
@@ -168,33 +168,33 @@ def delete_renditions(renditions, storage=default_storage):
                 storage.delete(entry["name"])
 
 
-def make_renditions(article, rendered=None):
-    """Replace the article's renditions with fresh ones for its current image
-    and focal point (none when the image was cleared).
+def make_renditions(picture, rendered=None):
+    """Replace a library picture's renditions with fresh ones for its image
+    and focal point.
 
     `rendered` (from render_renditions) skips the encoding when the caller
     already has the files, e.g. seed_demo reusing a few generated pictures."""
-    from .models import Article
+    from .models import Article, Picture
 
-    delete_renditions(article.image_renditions)
+    delete_renditions(picture.renditions)
     renditions = {}
-    if article.image and rendered is not None:
-        renditions = store_renditions(article.image.name, rendered)
-    elif article.image:
+    if picture.image and rendered is not None:
+        renditions = store_renditions(picture.image.name, rendered)
+    elif picture.image:
         renditions = build_renditions(
-            article.image.name,
+            picture.image.name,
             crops=ARTICLE_CROPS,
             widths=ARTICLE_WIDTHS,
-            focal=(article.image_focal_x, article.image_focal_y),
+            focal=(picture.focal_x, picture.focal_y),
         )
-    article.image_renditions = renditions
+    picture.renditions = renditions
+    Picture.objects.filter(pk=picture.pk).update(renditions=renditions)
     # update(): renditions are derived data, not an editorial revision, so
-    # no signal fires: the pages showing the picture are dropped here.
-    article.updated_at = timezone.now()
-    Article.objects.filter(pk=article.pk).update(
-        image_renditions=renditions, updated_at=article.updated_at
-    )
-    invalidate({key(article)})
+    # no signal fires: the pages of every story showing the picture are
+    # dropped here.
+    stories = Article.objects.filter(picture=picture)
+    invalidate({key(article) for article in stories.only("pk")})
+    stories.update(updated_at=timezone.now())
     return renditions
 
 
@@ -244,10 +244,15 @@ def rendition_set(renditions, crop, fallback=None, storage=default_storage):
 
 def article_srcset(article, crop="16x9"):
     """Image data for an article's lead image in `crop` (see rendition_set)."""
-    if not article.image:
+    if article.picture_id is None:
         return None
-    fallback = (article.image.url, article.image_width, article.image_height)
-    return rendition_set(article.image_renditions, crop, fallback=fallback)
+    return picture_srcset(article.picture, crop)
+
+
+def picture_srcset(picture, crop="16x9"):
+    """Image data for a library picture in `crop` (see rendition_set)."""
+    fallback = (picture.image.url, picture.width, picture.height)
+    return rendition_set(picture.renditions, crop, fallback=fallback)
 
 
 def author_photo(author):

@@ -112,6 +112,53 @@ class Author(models.Model):
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
+class Picture(models.Model):
+    """A photo in the media library: uploaded once, used by many stories.
+
+    Renditions are recorded as in articles/images.py; the original is never
+    served to readers' pages except as a fallback before renditions exist."""
+
+    image = models.ImageField(
+        _("الملف"),
+        upload_to="articles/%Y/%m/",
+        width_field="width",
+        height_field="height",
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt = models.CharField(
+        _("وصف الصورة"),
+        max_length=300,
+        help_text=_("ما تظهره الصورة، لمن لا يراها (قارئات الشاشة ومحركات البحث)."),
+    )
+    caption = models.CharField(_("تعليق الصورة"), max_length=300, blank=True)
+    credit = models.CharField(_("مصدر الصورة"), max_length=150, blank=True)
+    focal_x = models.FloatField(_("النقطة المحورية أفقيًا"), default=0.5)
+    focal_y = models.FloatField(_("النقطة المحورية عموديًا"), default=0.5)
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("رفعها"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("رُفعت في"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("صورة")
+        verbose_name_plural = _("مكتبة الصور")
+        constraints = [
+            models.CheckConstraint(condition=~Q(alt=""), name="picture_alt_required"),
+        ]
+
+    def __str__(self):
+        return self.caption or self.alt
+
+
 class Tag(TagBase):
     """A taggit tag whose slug is always a non-empty Unicode slug."""
 
@@ -170,7 +217,7 @@ class ArticleQuerySet(models.QuerySet):
         """for_listing() without the bylines, for callers that fetch those for
         several lists at once (prefetch_related_objects with byline_prefetch())."""
         # Cards never show the body, by far the largest column.
-        return self.select_related("section").defer("body")
+        return self.select_related("section", "picture").defer("body")
 
     def in_section(self, section):
         """Articles filed in `section`."""
@@ -270,22 +317,22 @@ class Article(models.Model):
         help_text=_("تتصدر الواجهة حين لا تكون فيها قصة رئيسية مثبتة سارية."),
     )
 
-    # Media
-    image = models.ImageField(
-        _("الصورة الرئيسية"),
-        upload_to="articles/%Y/%m/",
+    # Media: the lead image comes from the library (Picture); read it through
+    # lead_caption and picture, never the file directly.
+    picture = models.ForeignKey(
+        Picture,
+        verbose_name=_("الصورة الرئيسية"),
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        width_field="image_width",
-        height_field="image_height",
+        related_name="articles",
     )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_caption = models.CharField(_("تعليق الصورة"), max_length=300, blank=True)
-    image_credit = models.CharField(_("مصدر الصورة"), max_length=150, blank=True)
-    image_alt = models.CharField(_("وصف الصورة"), max_length=300, blank=True)
-    image_focal_x = models.FloatField(_("النقطة المحورية أفقيًا"), default=0.5)
-    image_focal_y = models.FloatField(_("النقطة المحورية عموديًا"), default=0.5)
-    image_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    image_caption = models.CharField(
+        _("تعليق الصورة في هذا المقال"),
+        max_length=300,
+        blank=True,
+        help_text=_("اتركه فارغًا لاستعمال تعليق الصورة في المكتبة."),
+    )
 
     # SEO
     meta_description = models.CharField(
@@ -319,7 +366,7 @@ class Article(models.Model):
     # saves in the same clock tick still get different numbers.
     version = models.PositiveIntegerField(_("رقم النسخة"), default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["image_renditions"])
+    history = HistoricalRecords()
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -440,6 +487,13 @@ class Article(models.Model):
         lastmod move. An UPDATE, not save(): no revision for an unchanged text."""
         self.updated_at = when or timezone.now()
         Article.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
+    @property
+    def lead_caption(self):
+        """The lead image's caption in this story: its own, else the library's."""
+        if self.picture_id is None:
+            return ""
+        return self.image_caption or self.picture.caption
 
     def reading_time(self):
         """Minutes to read the body, at about 180 Arabic words a minute."""
@@ -642,7 +696,7 @@ class FrontPagePinQuerySet(models.QuerySet):
         now = now or timezone.now()
         return (
             self.filter(ends_at__gt=now, article__in=Article.objects.published(now))
-            .select_related("article__section", "section")
+            .select_related("article__section", "article__picture", "section")
             .defer("article__body")
             .order_by("position", "pk")
         )

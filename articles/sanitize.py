@@ -2,9 +2,19 @@
 
 It matches what the admin's editor can produce (articles/forms.py,
 BODY_EDITOR_EXTENSIONS); tests/articles/test_admin_editor.py keeps the two in
-step."""
+step. On top of it come the story-body blocks the server builds on save (a
+post from another site, a "read also" box; see _convert_blocks)."""
+
+import re
+from html import unescape
+from urllib.parse import unquote, urlsplit
 
 import nh3
+from django.conf import settings
+from django.urls import Resolver404, resolve
+from django.utils.html import escape
+
+from .embeds import recognise
 
 ALLOWED_TAGS = {
     "p",
@@ -23,16 +33,143 @@ ALLOWED_TAGS = {
 # nofollow" from nh3 whatever the editor sent.
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Classes the editor's NodeClass menu sets (articles/forms.py).
+EDITOR_CLASSES = {"blockquote": {"pull-quote"}, "p": {"related"}}
+# Built on save from a post's URL, never typed: the data-* values are
+# rewritten from what articles/embeds.py recognised.
+BLOCK_TAGS = {"figure"}
+BLOCK_ATTRIBUTES = {"figure": {"data-provider", "data-id", "data-url"}}
+BLOCK_CLASSES = {"figure": {"embed"}}
 
 
 def sanitize_body(html: str) -> str:
     """Clean rich text from the editor; whatever the browser sent, only the
     allow-list survives (no scripts, event handlers, styles or javascript: links)."""
+    body = _convert_blocks(_clean(html or ""))
+    # nh3 leaves class="" where it removed a class it doesn't allow.
+    return EMPTY_CLASS.sub(r"\1", _clean(body))
+
+
+def _clean(body):
     return nh3.clean(
-        html or "",
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        body,
+        tags=ALLOWED_TAGS | BLOCK_TAGS,
+        attributes=ALLOWED_ATTRIBUTES | BLOCK_ATTRIBUTES,
+        allowed_classes=EDITOR_CLASSES | BLOCK_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     ).strip()
+
+
+EMPTY_CLASS = re.compile(r'(<[a-z0-9]+[^>]*?) class=""')
+TAG = re.compile(r"<(/?)([a-z0-9]+)([^>]*)>")
+VOID_TAGS = {"br"}
+HREF = re.compile(r'\bhref="([^"]*)"')
+ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
+ONLY_A_LINK = re.compile(r"\s*<a [^>]*>[^<]*</a>\s*")
+BLOCK_START = re.compile(r"\s*<(?:p|h2|h3|ul|ol|blockquote|figure)\b")
+ONLY_TEXT = re.compile(r"\s*([^<\s]+)\s*")
+
+
+def top_level_blocks(body):
+    """(start, end, tag, attributes, inner) of each top-level element of
+    nh3's output, which is well-formed with double-quoted attributes."""
+    depth = 0
+    for match in TAG.finditer(body):
+        closing, tag = match[1], match[2]
+        if tag in VOID_TAGS:
+            continue
+        if not closing:
+            if depth == 0:
+                start, opening = match.start(), match
+            depth += 1
+            continue
+        depth -= 1
+        if depth == 0:
+            attributes = {
+                name: unescape(value) for name, value in ATTRIBUTE.findall(opening[3])
+            }
+            inner = body[opening.end() : match.start()]
+            yield start, match.end(), tag, attributes, inner
+
+
+def _convert_blocks(body):
+    """Rebuild the blocks that carry meaning beyond the editor's markup.
+
+    A paragraph holding only a link (or a bare URL) to a post we recognise
+    becomes an embed; an embed whose URL isn't one becomes a plain link; a
+    "read also" paragraph stays one only when it links to one of our stories.
+    """
+    out, last = [], 0
+    for start, end, tag, attributes, inner in top_level_blocks(body):
+        block = body[start:end]
+        if tag == "figure":
+            block = _embed_block(attributes.get("data-url") or first_href(inner), inner)
+        elif tag == "p" and attributes.get("class") == "related":
+            if story_pk(first_href(inner)) is None:
+                block = f"<p>{inner}</p>"
+        elif tag == "p" and not attributes.get("class"):
+            url = _lone_url(inner)
+            embed = recognise(url)
+            if embed:
+                block = _embed_html(embed)
+        out += [body[last:start], block]
+        last = end
+    out.append(body[last:])
+    return "".join(out)
+
+
+def first_href(inner):
+    match = HREF.search(inner)
+    return unescape(match[1]) if match else ""
+
+
+def _lone_url(inner):
+    if ONLY_A_LINK.fullmatch(inner):
+        return first_href(inner)
+    match = ONLY_TEXT.fullmatch(inner)
+    return unescape(match[1]) if match else ""
+
+
+def _embed_html(embed):
+    url = escape(embed.url)
+    return (
+        f'<figure class="embed" data-provider="{embed.provider.name}" '
+        f'data-id="{escape(embed.id)}" data-url="{url}">'
+        f'<a href="{url}">{url}</a></figure>'
+    )
+
+
+def _embed_block(url, inner):
+    embed = recognise(url)
+    if embed:
+        return _embed_html(embed)
+    if _scheme(url) in ("http", "https"):
+        return f'<p><a href="{escape(url)}">{escape(url)}</a></p>'
+    if not inner.strip() or BLOCK_START.match(inner):
+        return inner
+    return f"<p>{inner}</p>"
+
+
+def _scheme(url):
+    try:
+        return urlsplit(url or "").scheme
+    except ValueError:  # a malformed address, such as "http://[::1"
+        return None
+
+
+def story_pk(url):
+    """The id of the story a link of ours points to, or None."""
+    if _scheme(url) not in ("", "http", "https"):
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != urlsplit(settings.SITE_URL).netloc:
+        return None
+    try:
+        match = resolve(unquote(parts.path) or "/")
+    except Resolver404:
+        return None
+    if match.view_name != "articles:detail":
+        return None
+    return match.kwargs["pk"]

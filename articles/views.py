@@ -25,6 +25,7 @@ from django.views.generic import DetailView, ListView
 from accounts.throttling import client_ip
 from newsroom import edge
 
+from .blocks import allow_frames, render_body
 from .cache import CORRECTIONS, FRONT, LATEST, key, list_key, public_page
 from .images import article_srcset
 from .models import (
@@ -190,7 +191,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             response[edge.KEY_HEADER] = key(self.object)
             return response
         context = self.get_context_data(object=self.object)
-        return self.render_to_response(context)
+        return allow_frames(self.render_to_response(context), context["body"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -213,7 +214,7 @@ def get_article_context(article):
         Article.objects.published()
         .in_section(article.section_id)
         .exclude(pk=article.pk)
-        .select_related("section")
+        .select_related("section", "picture")
         .defer("body")[: RELATED_LIMIT + MORE_FROM_SECTION]
     )
     related = related_headlines(article, section_latest)
@@ -222,8 +223,11 @@ def get_article_context(article):
         :MORE_FROM_SECTION
     ]
     url = settings.SITE_URL + article.get_absolute_url()
+    body = render_body(article.body)
     return {
         "article": article,
+        "body": body,
+        "body_stories": body.stories,  # keys_shown: purged with them
         "authors": authors,
         "tags": tags,
         "corrections": corrections,
@@ -261,11 +265,11 @@ def related_headlines(article, section_latest, limit=RELATED_LIMIT):
         RelatedArticle.objects.filter(
             from_article=article, to_article__in=Article.objects.published()
         )
-        .select_related("to_article__section")
+        .select_related("to_article__section", "to_article__picture")
         .defer("to_article__body")
     )
     by_tags = Article.objects.related_to(article, limit=limit * 2).select_related(
-        "section"
+        "section", "picture"
     )
     related, seen = [], {article.pk}
     for candidate in [*(pick.to_article for pick in picks), *by_tags, *section_latest]:
@@ -442,7 +446,7 @@ def front_page(now=None):
     )
     if lead is None:
         # No story pinned or marked as lead: the latest one with a picture.
-        lead = next((a for a in news if a.image), news[0] if news else None)
+        lead = next((a for a in news if a.picture_id), news[0] if news else None)
     news = [a for a in news if a != lead]
     unpinned = TOP_STORIES - len(pinned_top)
     top_stories = [*pinned_top, *news[:unpinned]]

@@ -3,7 +3,14 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
-from articles.models import Article, ArticleAuthor, Author, Correction, Section
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Correction,
+    Picture,
+    Section,
+)
 
 
 class UserFactory(DjangoModelFactory):
@@ -36,6 +43,20 @@ class AuthorFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"كاتب {n}")
     slug = factory.Sequence(lambda n: f"كاتب-{n}")
     bio = "صحافي يغطي الشؤون العربية."
+
+
+class PictureFactory(DjangoModelFactory):
+    """A picture in the media library (renditions: images.make_renditions)."""
+
+    class Meta:
+        model = Picture
+
+    image = factory.django.ImageField(
+        filename="photo.jpg", format="JPEG", width=1600, height=900
+    )
+    alt = "متظاهرون في ساحة المدينة"
+    caption = "الساحة صباح اليوم"
+    credit = "وكالة الأنباء"
 
 
 class ArticleFactory(DjangoModelFactory):

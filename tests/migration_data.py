@@ -35,6 +35,13 @@ def restore_migration_data():
             codename__in=front_page.EDITOR_PERMISSIONS,
         )
     )
+    library = importlib.import_module("articles.migrations.0011_media_library")
+    for name, codenames in library.PERMISSIONS.items():
+        Group.objects.get(name=name).permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="articles", codename__in=codenames
+            )
+        )
     newsletters = importlib.import_module(
         "accounts.newsletters.migrations.0003_editor_permissions"
     )

@@ -51,9 +51,10 @@ def _story(article) -> dict:
     # The original (JPEG/PNG), not the WebP renditions: Outlook on Windows
     # cannot show WebP. Only the lead story carries an image (see template).
     image_url = ""
-    if article.image:
+    picture = article.picture
+    if picture is not None:
         try:
-            image_url = absolute_url(article.image.url)
+            image_url = absolute_url(picture.image.url)
         except ValueError:
             image_url = ""
     return {
@@ -63,7 +64,7 @@ def _story(article) -> dict:
         "section": article.section.name,
         "url": absolute_url(article.get_absolute_url()),
         "image_url": image_url,
-        "image_alt": article.image_alt or article.headline,
+        "image_alt": picture.alt if picture is not None else article.headline,
         "is_breaking": article.is_breaking,
     }
 
@@ -111,7 +112,7 @@ def render_issue(issue: NewsletterIssue) -> RenderedIssue:
     # An article withdrawn after it was picked must not go out.
     items = (
         issue.items.filter(article__in=Article.objects.published())
-        .select_related("article__section")
+        .select_related("article__section", "article__picture")
         .order_by("position", "pk")
     )
     # Always in the site's language: the worker has no request to pick one.

@@ -6,8 +6,13 @@
 
   function init() {
     var frame = document.querySelector("[data-focal-point]");
-    var inputX = document.getElementById("id_image_focal_x");
-    var inputY = document.getElementById("id_image_focal_y");
+    // The article form (id_image_focal_*) or the media library's (id_focal_*).
+    var inputX =
+      document.getElementById("id_image_focal_x") ||
+      document.getElementById("id_focal_x");
+    var inputY =
+      document.getElementById("id_image_focal_y") ||
+      document.getElementById("id_focal_y");
     if (!frame || !inputX || !inputY) {
       return;
     }

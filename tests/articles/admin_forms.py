@@ -69,6 +69,7 @@ def article_data(section, *, authors=(), related=(), corrections=(), **overrides
         "standfirst": "خطوة ينتظرها الصحافيون منذ سنوات.",
         "dateline": "الرباط",
         "body": "<p>نص الخبر.</p>",
+        "picture": "",
         "image_focal_x": "0.5",
         "image_focal_y": "0.5",
         "image_caption": "",

@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from articles.images import make_photo_renditions, make_renditions
-from articles.models import RelatedArticle
+from articles.models import Picture, RelatedArticle
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 
@@ -17,13 +17,16 @@ def jpeg(width=1600, height=900, color=(40, 90, 140)):
 
 
 def with_image(article, **fields):
-    """Give `article` a lead picture and its renditions, as the admin would."""
-    article.image = jpeg()
-    article.image_alt = fields.get("alt", "متظاهرون في ساحة المدينة")
-    article.image_caption = fields.get("caption", "الساحة صباح اليوم")
-    article.image_credit = fields.get("credit", "وكالة الأنباء")
+    """Give `article` a lead picture from the library, with its renditions,
+    as the admin would."""
+    article.picture = Picture.objects.create(
+        image=jpeg(),
+        alt=fields.get("alt", "متظاهرون في ساحة المدينة"),
+        caption=fields.get("caption", "الساحة صباح اليوم"),
+        credit=fields.get("credit", "وكالة الأنباء"),
+    )
     article.save()
-    make_renditions(article)
+    make_renditions(article.picture)
     return article
 
 

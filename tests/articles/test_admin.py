@@ -52,7 +52,9 @@ def test_editor_creates_and_publishes_an_article_with_tags_image_and_related(edi
         oldest,
         older,
     ]
-    assert set(article.image_renditions) == {"16x9", "4x3", "1x1"}
+    assert set(article.picture.renditions) == {"16x9", "4x3", "1x1"}
+    assert article.picture.alt == "وزراء الخارجية في القاعة"
+    assert article.picture.uploaded_by == editor.user
     assert article.history.count() >= 1
 
 

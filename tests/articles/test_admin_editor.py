@@ -10,7 +10,13 @@ from django_prose_editor.config import allowlist_from_extensions
 from articles.admin import EDITOR_STYLE_HASH
 from articles.forms import BODY_EDITOR_EXTENSIONS
 from articles.models import Article
-from articles.sanitize import ALLOWED_TAGS
+from articles.sanitize import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    BLOCK_TAGS,
+    EDITOR_CLASSES,
+    sanitize_body,
+)
 from tests.factories import ArticleFactory, SectionFactory
 
 from .admin_forms import ADD_URL, CHANGELIST_URL, article_data, change_url, errors_of
@@ -19,7 +25,33 @@ pytestmark = pytest.mark.django_db
 
 
 def test_sanitizer_allows_exactly_what_the_editor_produces():
-    assert allowlist_from_extensions(BODY_EDITOR_EXTENSIONS)["tags"] == ALLOWED_TAGS
+    allowlist = allowlist_from_extensions(BODY_EDITOR_EXTENSIONS)
+
+    assert allowlist["tags"] == ALLOWED_TAGS
+    # The editor may set any class where NodeClass is on; we keep only ours.
+    classed = {
+        tag for tag, names in allowlist["attributes"].items() if "class" in names
+    }
+    assert classed == set(EDITOR_CLASSES)
+    # Attributes: a subset of the editor's (nh3 sets rel itself).
+    for tag, names in ALLOWED_ATTRIBUTES.items():
+        assert names <= allowlist["attributes"][tag]
+
+
+def test_the_editors_classes_are_the_styles_it_offers():
+    config = BODY_EDITOR_EXTENSIONS["NodeClass"]["cssClasses"]
+
+    offered = {
+        {"paragraph": "p"}.get(node, node): {c["className"] for c in classes}
+        for node, classes in config.items()
+    }
+    assert offered == EDITOR_CLASSES
+
+
+def test_only_server_built_blocks_go_beyond_the_editor():
+    assert BLOCK_TAGS == {"figure"}
+    assert sanitize_body("<figure><p>x</p></figure>") == "<p>x</p>"
+    assert sanitize_body("<figure>x</figure>") == "<p>x</p>"
 
 
 def test_editor_is_limited_to_what_a_story_needs(editor):

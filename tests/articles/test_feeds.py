@@ -48,7 +48,7 @@ def test_lead_image_is_an_enclosure_with_length_and_type(client):
     assert int(enclosure.length) > 0
     assert enclosure.href.startswith("http")
     assert "16x9" in enclosure.href
-    assert article.image_renditions["16x9"]
+    assert article.picture.renditions["16x9"]
 
 
 def test_article_without_image_has_no_enclosure(client):

@@ -5,8 +5,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 
 from articles.images import article_srcset, crop_box, make_renditions
-from articles.models import Article, Author
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from articles.models import Article, Author, Picture
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PictureFactory,
+    SectionFactory,
+)
 
 from .admin_forms import (
     ADD_URL,
@@ -23,7 +28,19 @@ pytestmark = pytest.mark.django_db
 
 def _post_image(editor, image):
     section = SectionFactory()
-    return editor.post(ADD_URL, article_data(section, image=image))
+    return editor.post(
+        ADD_URL, article_data(section, image=image, image_alt="صورة الخبر")
+    )
+
+
+def _keeping_picture(article, **overrides):
+    """A change POST that keeps the story's current library picture."""
+    return article_data(
+        article.section,
+        headline=article.headline,
+        picture=str(article.picture_id),
+        **overrides,
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,7 +108,7 @@ def test_jpeg_png_and_webp_are_accepted(editor, fmt):
     response = _post_image(editor, upload(name=f"lead.{fmt.lower()}", fmt=fmt))
 
     assert response.status_code == 302, errors_of(response)
-    assert Article.objects.get().image_width == 1200
+    assert Article.objects.get().picture.width == 1200
 
 
 def _rendition_names(renditions):
@@ -100,9 +117,9 @@ def _rendition_names(renditions):
 
 def test_renditions_cover_three_crops_in_webp_capped_at_the_original(editor):
     _post_image(editor, upload(size=(1000, 600)))
-    article = Article.objects.get()
+    picture = Article.objects.get().picture
 
-    renditions = article.image_renditions
+    renditions = picture.renditions
     assert set(renditions) == {"16x9", "4x3", "1x1"}
     assert [e["width"] for e in renditions["16x9"]] == [320, 640, 960]
     assert [e["width"] for e in renditions["1x1"]] == [320]
@@ -110,61 +127,84 @@ def test_renditions_cover_three_crops_in_webp_capped_at_the_original(editor):
         for entry in renditions[crop]:
             assert abs(entry["height"] - entry["width"] * h / w) <= 1
             assert entry["name"].endswith(".webp")
-            assert entry["name"].startswith(article.image.name.rsplit("/", 1)[0])
+            assert entry["name"].startswith(picture.image.name.rsplit("/", 1)[0])
             assert default_storage.exists(entry["name"])
 
 
-def test_replacing_the_image_removes_the_old_renditions(editor):
+def test_uploading_a_new_image_adds_it_and_keeps_the_old_one_in_the_library(editor):
     _post_image(editor, upload(name="first.png"))
     article = Article.objects.get()
-    old = _rendition_names(article.image_renditions)
+    first = article.picture
+    old = _rendition_names(first.renditions)
 
     response = editor.post(
         change_url(article),
-        article_data(
-            article.section, headline=article.headline, image=upload(name="second.png")
+        _keeping_picture(
+            article, image=upload(name="second.png"), image_alt="الصورة الثانية"
         ),
     )
 
     assert response.status_code == 302, errors_of(response)
     article.refresh_from_db()
-    new = _rendition_names(article.image_renditions)
+    assert article.picture != first
+    new = _rendition_names(article.picture.renditions)
+    assert new and all("second" in name for name in new)
+    # Another story may use the first picture: it stays, renditions and all.
+    assert all(default_storage.exists(name) for name in old)
+
+
+def test_replacing_a_library_file_removes_its_old_renditions(editor):
+    picture = PictureFactory()
+    make_renditions(picture)
+    old = _rendition_names(picture.renditions)
+
+    response = editor.post(
+        f"/admin/articles/picture/{picture.pk}/change/",
+        {
+            "image": upload(name="second.png"),
+            "alt": picture.alt,
+            "caption": "",
+            "credit": "",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+        },
+    )
+
+    assert response.status_code == 302, errors_of(response)
+    picture.refresh_from_db()
+    new = _rendition_names(picture.renditions)
     assert new and all("second" in name for name in new)
     assert not any(default_storage.exists(name) for name in old)
 
 
-def test_clearing_the_image_removes_its_renditions(editor):
+def test_clearing_the_lead_image_leaves_the_picture_in_the_library(editor):
     _post_image(editor, upload())
     article = Article.objects.get()
-    old = _rendition_names(article.image_renditions)
+    names = _rendition_names(article.picture.renditions)
 
     editor.post(
         change_url(article),
-        article_data(
-            article.section, headline=article.headline, **{"image-clear": "on"}
-        ),
+        article_data(article.section, headline=article.headline, picture=""),
     )
 
     article.refresh_from_db()
-    assert not article.image
-    assert article.image_renditions == {}
-    assert not any(default_storage.exists(name) for name in old)
+    assert article.picture is None
+    assert Picture.objects.count() == 1
+    assert all(default_storage.exists(name) for name in names)
 
 
 def test_moving_the_focal_point_recuts_the_renditions(editor):
     _post_image(editor, upload(size=(1600, 600)))
     article = Article.objects.get()
+    old = _rendition_names(article.picture.renditions)
 
-    editor.post(
-        change_url(article),
-        article_data(article.section, headline=article.headline, image_focal_x="0.9"),
-    )
+    editor.post(change_url(article), _keeping_picture(article, image_focal_x="0.9"))
 
-    article.refresh_from_db()
-    assert article.image_focal_x == 0.9
-    assert all(
-        default_storage.exists(n) for n in _rendition_names(article.image_renditions)
-    )
+    picture = Picture.objects.get()
+    assert picture.focal_x == 0.9
+    new = _rendition_names(picture.renditions)
+    assert all(default_storage.exists(n) for n in new)
+    assert sorted(new) == sorted(old)  # same names, re-cut
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "abc"])
@@ -186,9 +226,11 @@ def test_crop_box_stays_inside_the_image_around_the_focal_point():
 
 
 def test_srcset_helpers_read_recorded_renditions():
-    article = ArticleFactory()
-    article.image.save("lead.png", ContentFile(image_bytes(size=(1400, 800))))
-    make_renditions(article)
+    picture = PictureFactory(
+        image=ContentFile(image_bytes(size=(1400, 800)), name="lead.png")
+    )
+    article = ArticleFactory(picture=picture)
+    make_renditions(picture)
 
     data = article_srcset(article, "16x9")
     html = Template('{% load images %}{{ article|srcset:"4x3" }}').render(
@@ -203,11 +245,10 @@ def test_srcset_helpers_read_recorded_renditions():
 
 def test_srcset_helpers_fall_back_to_the_original_and_handle_no_image():
     without = ArticleFactory()
-    with_original = ArticleFactory()
-    with_original.image.save("lead.png", ContentFile(image_bytes()))
+    with_original = ArticleFactory(picture=PictureFactory())
 
     assert article_srcset(without) is None
-    assert article_srcset(with_original)["src"] == with_original.image.url
+    assert article_srcset(with_original)["src"] == with_original.picture.image.url
 
 
 def test_author_photo_is_validated_and_gets_square_renditions(editor):
@@ -260,15 +301,15 @@ def test_change_form_offers_a_focal_point_picker_on_the_original(editor):
     html = editor.get(change_url(article)).content.decode()
 
     assert "data-focal-point" in html
-    assert article.image.url in html
+    assert article.picture.image.url in html
     assert "js/admin-focal-point.js" in html
 
 
 @pytest.mark.parametrize("how", ["delete_view", "bulk_delete"])
-def test_deleting_an_article_removes_its_renditions(editor, how):
+def test_deleting_an_article_keeps_its_picture_in_the_library(editor, how):
     _post_image(editor, upload())
     article = Article.objects.get()
-    names = _rendition_names(article.image_renditions)
+    names = _rendition_names(article.picture.renditions)
 
     if how == "delete_view":
         response = editor.post(
@@ -286,4 +327,5 @@ def test_deleting_an_article_removes_its_renditions(editor, how):
 
     assert response.status_code == 302
     assert not Article.objects.exists()
-    assert names and not any(default_storage.exists(name) for name in names)
+    assert Picture.objects.exists()
+    assert names and all(default_storage.exists(name) for name in names)

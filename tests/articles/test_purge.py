@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from articles.cache import invalidate
 from articles.images import make_renditions
-from articles.models import RelatedArticle, Tag
+from articles.models import Picture, RelatedArticle, Tag
 from tests.articles.admin_forms import CHANGELIST_URL
 from tests.articles.reader_data import jpeg
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
@@ -199,10 +199,10 @@ def test_renaming_a_section_author_or_tag_purges_where_it_is_named(
 
 
 def test_a_new_picture_purges_the_pages_showing_the_story(edge, committed, story):
-    story.image = jpeg()
+    story.picture = Picture.objects.create(image=jpeg(), alt="الساحة")
     with committed():
         story.save()
-        make_renditions(story)
+        make_renditions(story.picture)
 
     assert f"article-{story.pk}" in edge.next_purge()
     assert edge.nothing_more()

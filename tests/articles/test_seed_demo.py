@@ -85,7 +85,7 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
         assert article.standfirst and article.kicker
         assert article.body.count("<p>") >= 4 and "<h2>" in article.body
         assert article.authors.exists() and article.tags.exists()
-        assert set(article.image_renditions) == {"16x9", "4x3", "1x1"}
+        assert set(article.picture.renditions) == {"16x9", "4x3", "1x1"}
     # Each story reads as last changed when it was published, except the one
     # with the demo correction, updated when it was corrected.
     (correction,) = Correction.objects.select_related("article")
@@ -96,7 +96,7 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
         a.updated_at == a.published_at
         for a in published.exclude(pk=correction.article_id)
     )
-    images = set(Article.objects.values_list("image", flat=True))
+    images = set(Article.objects.values_list("picture__image", flat=True))
     assert len(images) == Article.objects.count()  # each story owns its file
 
     # Accounts, printed logins.

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.images import make_renditions
-from articles.models import FrontPagePin
+from articles.models import FrontPagePin, Picture
 from tests.articles.reader_data import columnist, front_page_data, jpeg, with_image
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
@@ -123,14 +123,16 @@ def test_a_new_pictures_renditions_reach_the_cached_section_block(client):
         ArticleFactory(published_at=timezone.now() - timezone.timedelta(days=1))
     )
 
-    story.image = jpeg(color=(200, 30, 30))
+    story.picture = Picture.objects.create(
+        image=jpeg(color=(200, 30, 30)), alt="صورة جديدة"
+    )
     story.save()  # the admin saves the new picture first...
     client.get("/")  # ...a reader may come in before its renditions exist...
-    make_renditions(story)  # ...and then they are made
+    make_renditions(story.picture)  # ...and then they are made
     blocks = section_block_html(client.get("/").content.decode())
     block = next(b for b in blocks if story.headline in b)
 
-    new_rendition = story.image_renditions["16x9"][0]["name"]
+    new_rendition = story.picture.renditions["16x9"][0]["name"]
     assert new_rendition in block
 
 

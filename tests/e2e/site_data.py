@@ -18,7 +18,7 @@ from articles.images import (
     make_renditions,
     render_renditions,
 )
-from articles.models import Article, Author, RelatedArticle, Section, Tag
+from articles.models import Article, Author, Picture, RelatedArticle, Section, Tag
 from articles.search.documents import update_search_document
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
@@ -63,12 +63,14 @@ def picture(dark, light):
 
 def with_picture(article, alt, dark="#1d3557", light="#e9c46a"):
     data, rendered = picture(dark, light)
-    article.image = ContentFile(data, name="photo.jpg")
-    article.image_alt = alt
-    article.image_caption = "من أعمال القمة صباح اليوم"
-    article.image_credit = "وكالة الأنباء"
+    article.picture = Picture.objects.create(
+        image=ContentFile(data, name="photo.jpg"),
+        alt=alt,
+        caption="من أعمال القمة صباح اليوم",
+        credit="وكالة الأنباء",
+    )
     article.save()
-    make_renditions(article, rendered)
+    make_renditions(article.picture, rendered)
     return article
 
 

@@ -81,7 +81,7 @@ def test_writer_submits_a_story_and_an_editor_publishes_it(
     assert article.created_by == writer
     assert BODY_TEXT in article.body
     assert {t.name for t in article.tags.all()} == {"مياه", "الطاقة المتجددة"}
-    assert article.image and article.image_renditions
+    assert article.picture and article.picture.renditions
     assert list(article.related.all()) == [newsroom.related]
     # The list the writer lands on offers no publishing action either...
     actions = page.locator("select[name=action] option").evaluate_all(

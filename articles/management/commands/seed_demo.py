@@ -37,6 +37,7 @@ from articles.models import (
     Author,
     Correction,
     FrontPagePin,
+    Picture,
     RelatedArticle,
     Section,
     Tag,
@@ -249,6 +250,16 @@ class Command(BaseCommand):
             f"articles/{when:%Y/%m}/demo-{index:03d}.jpg", ContentFile(picture["jpeg"])
         )
         standfirsts = demo.STANDFIRSTS.get(section.slug, demo.STANDFIRSTS["default"])
+        library_picture = Picture.objects.create(
+            image=name,
+            width=IMAGE_SIZE[0],
+            height=IMAGE_SIZE[1],
+            caption=rnd.choice(demo.IMAGE_CAPTIONS),
+            credit="النشرة / رسم توضيحي",
+            alt=f"رسم توضيحي بألوان متدرجة يرافق مقال: {headline}",
+            uploaded_at=when,
+        )
+        make_renditions(library_picture, rendered=picture["renditions"])
         article = Article(
             headline=headline,
             kicker=rnd.choice(demo.KICKERS[section.slug]),
@@ -257,17 +268,11 @@ class Command(BaseCommand):
             dateline="" if article_type == "opinion" else fill["city"],
             section=section,
             article_type=article_type,
-            image=name,
-            image_width=IMAGE_SIZE[0],
-            image_height=IMAGE_SIZE[1],
-            image_caption=rnd.choice(demo.IMAGE_CAPTIONS),
-            image_credit="النشرة / رسم توضيحي",
-            image_alt=f"رسم توضيحي بألوان متدرجة يرافق مقال: {headline}",
+            picture=library_picture,
             **fields,
         )
         article.meta_description = article.standfirst[:160]
         article.save()
-        make_renditions(article, rendered=picture["renditions"])
         return article
 
     def fill_values(self, section):
