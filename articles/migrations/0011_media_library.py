@@ -11,6 +11,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.contrib.auth.management import create_permissions
+from django.core.files.storage import default_storage
 from django.db import migrations, models
 
 WRITERS = "الكتّاب"
@@ -21,9 +22,23 @@ PERMISSIONS = {
 }
 
 
+def _file_name(value):
+    # A story's image is a file; a revision's is its name already
+    # (simple_history keeps file fields as text).
+    return getattr(value, "name", value)
+
+
+def _readable(row):
+    """False for an image with no recorded size whose file is gone too: a
+    Picture would have to open it, and there is nothing left to keep."""
+    if row.image_width and row.image_height:
+        return True
+    return default_storage.exists(_file_name(row.image))
+
+
 def _picture_fields(row, headline):
     return {
-        "image": row.image.name,
+        "image": _file_name(row.image),
         "width": row.image_width,
         "height": row.image_height,
         # Pages already fell back to the headline for an image without alt
@@ -41,6 +56,8 @@ def move_images_to_library(apps, schema_editor):
     Picture = apps.get_model("articles", "Picture")
     by_name = {}
     for article in Article.objects.exclude(image="").order_by("pk").iterator():
+        if not _readable(article):
+            continue
         picture = Picture.objects.create(
             **_picture_fields(article, article.headline),
             caption=article.image_caption,
@@ -48,15 +65,15 @@ def move_images_to_library(apps, schema_editor):
             uploaded_by_id=article.created_by_id,
             uploaded_at=article.created_at,
         )
-        by_name.setdefault(article.image.name, picture)
+        by_name.setdefault(_file_name(article.image), picture)
         # The caption now lives on the picture; the story's own field is
         # left for a caption that differs from it.
-        Article.objects.filter(pk=article.pk).update(
-            picture=picture, image_caption=""
-        )
+        Article.objects.filter(pk=article.pk).update(picture=picture, image_caption="")
     revisions = HistoricalArticle.objects.exclude(image="").order_by("history_date")
     for revision in revisions.iterator():
-        picture = by_name.get(revision.image.name)
+        picture = by_name.get(_file_name(revision.image))
+        if picture is None and not _readable(revision):
+            continue
         if picture is None:
             # An image the story no longer shows: kept, so that restoring
             # this revision still brings it back.
@@ -66,7 +83,7 @@ def move_images_to_library(apps, schema_editor):
                 uploaded_by_id=revision.created_by_id,
                 uploaded_at=revision.history_date,
             )
-            by_name[revision.image.name] = picture
+            by_name[_file_name(revision.image)] = picture
         HistoricalArticle.objects.filter(pk=revision.pk).update(picture=picture)
 
 

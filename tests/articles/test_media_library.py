@@ -266,6 +266,31 @@ def test_the_migration_moves_lead_images_into_the_library_losing_nothing():
         headline="بلا وصف", slug="b", image=name, **common
     )
     OldArticle.objects.create(headline="بلا صورة", slug="c", **common)
+    # Revisions keep a file's name as text; one shows an image the story no
+    # longer has, which restoring it must still bring back.
+    OldHistorical = old_apps.get_model("articles", "HistoricalArticle")
+    revision = {
+        "id": with_all.pk,
+        "headline": "بكل الحقول",
+        "slug": "a",
+        "section_id": section.pk,
+        "body": "<p>نص</p>",
+        "history_date": with_all.created_at,
+        "history_type": "~",
+        "created_at": with_all.created_at,
+        "updated_at": with_all.created_at,
+    }
+    current = OldHistorical.objects.create(image=name, **revision)
+    dropped = OldHistorical.objects.create(
+        image="articles/2025/12/dropped.png",
+        image_width=1200,
+        image_height=800,
+        image_alt="صورة قديمة",
+        **revision,
+    )
+    # A revision whose image has no recorded size and whose file is gone
+    # keeps no picture, and does not stop the migration.
+    lost = OldHistorical.objects.create(image="articles/2020/01/lost.png", **revision)
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
@@ -286,4 +311,12 @@ def test_the_migration_moves_lead_images_into_the_library_losing_nothing():
     # Pages showed the headline for a missing alt: now the library has it.
     assert Article.objects.get(pk=without_alt.pk).picture.alt == "بلا وصف"
     assert Article.objects.get(slug="c").picture is None
-    assert Picture.objects.count() == 2
+    History = Article.history.model
+    assert History.objects.get(pk=current.pk).picture_id == picture.pk
+    old_picture = History.objects.get(pk=dropped.pk).picture
+    assert (old_picture.image.name, old_picture.alt) == (
+        "articles/2025/12/dropped.png",
+        "صورة قديمة",
+    )
+    assert History.objects.get(pk=lost.pk).picture is None
+    assert Picture.objects.count() == 3
