@@ -41,6 +41,7 @@ from .images import (
     delete_renditions,
     make_photo_renditions,
     make_renditions,
+    purge_stories_showing,
     rendition_set,
 )
 from .models import (
@@ -801,9 +802,15 @@ class PictureAdmin(admin.ModelAdmin):
         changed = {"image", "focal_x", "focal_y"} & set(form.changed_data)
         if changed or not obj.renditions:
             make_renditions(obj)
+        elif {"alt", "caption", "credit"} & set(form.changed_data):
+            # Shown beside the picture in the stories using it.
+            purge_stories_showing(obj)
 
     def delete_model(self, request, obj):
         renditions = obj.renditions
+        # A picture in a story's body (not a lead) may go: the story then
+        # shows nothing in its place.
+        purge_stories_showing(obj)
         super().delete_model(request, obj)
         # Derived files go with the picture (only an unused one can be
         # deleted); the original stays, as the history may still point at it.
@@ -811,6 +818,8 @@ class PictureAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         renditions = list(queryset.values_list("renditions", flat=True))
+        for picture in queryset:
+            purge_stories_showing(picture)
         super().delete_queryset(request, queryset)
         for entry in renditions:
             delete_renditions(entry)

@@ -4,7 +4,9 @@ The stored body (articles/sanitize.py) keeps an embed as a plain link in a
 <figure class="embed"> and a "read also" box as a paragraph linking to a
 story. On the page the first becomes a click-to-load placeholder that
 requests nothing from the provider; the second shows the story's current
-headline and URL, or nothing once it is no longer published."""
+headline and URL, or nothing once it is no longer published. A picture
+marker becomes the library picture in a responsive <figure>, several (in one
+marker or in consecutive ones) a gallery; a deleted picture shows nothing."""
 
 from dataclasses import dataclass, field
 
@@ -13,8 +15,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from .embeds import recognise
-from .models import Article
-from .sanitize import first_href, story_pk, top_level_blocks
+from .images import picture_srcset
+from .models import Article, Picture
+from .sanitize import first_href, picture_ids, story_pk, top_level_blocks
 
 
 @dataclass
@@ -24,10 +27,13 @@ class Body:
     frame_hosts: list = field(default_factory=list)
     # The stories in its "read also" boxes, so the page is purged with them.
     stories: list = field(default_factory=list)
+    # The library pictures it shows.
+    pictures: list = field(default_factory=list)
 
 
 def render_body(body: str) -> Body:
-    """The sanitised body with its embeds and "read also" boxes rendered."""
+    """The sanitised body with its embeds, "read also" boxes and pictures
+    rendered (one query for the stories, one for the pictures)."""
     blocks = list(top_level_blocks(body))
     related_pks = {
         story_pk(first_href(inner))
@@ -40,26 +46,71 @@ def render_body(body: str) -> Body:
         if related_pks
         else {}
     )
-    out, last, hosts, shown = [], 0, [], []
+    pictures = _pictures(blocks)
+    # (start, end, html) of each block rendered differently from its markup;
+    # for pictures, (start, end, [ids]) until the run of markers is complete.
+    replaced, hosts, shown, shown_pictures = [], [], [], []
     for start, end, tag, attributes, inner in blocks:
-        block = body[start:end]
-        if tag == "figure" and attributes.get("class") == "embed":
+        if tag == "figure" and attributes.get("class") == "picture":
+            ids = picture_ids(attributes.get("data-picture"))
+            previous = replaced[-1] if replaced else None
+            if (
+                previous
+                and isinstance(previous[2], list)
+                and not body[previous[1] : start].strip()
+            ):
+                replaced[-1] = (previous[0], end, previous[2] + ids)
+            else:
+                replaced.append((start, end, ids))
+        elif tag == "figure" and attributes.get("class") == "embed":
             embed = recognise(attributes.get("data-url"))
             if embed:
-                block = render_to_string("articles/_embed.html", {"embed": embed})
+                html = render_to_string("articles/_embed.html", {"embed": embed})
+                replaced.append((start, end, html))
                 if embed.provider.frame_host not in hosts:
                     hosts.append(embed.provider.frame_host)
         elif tag == "p" and attributes.get("class") == "related":
             story = stories.get(story_pk(first_href(inner)))
-            block = ""
+            html = ""
             if story:
-                block = render_to_string("articles/_related_box.html", {"story": story})
+                html = render_to_string("articles/_related_box.html", {"story": story})
                 shown.append(story)
-        out += [body[last:start], block]
+            replaced.append((start, end, html))
+    out, last = [], 0
+    for start, end, html in replaced:
+        if isinstance(html, list):
+            found = [pictures[pk] for pk in dict.fromkeys(html) if pk in pictures]
+            shown_pictures += found
+            html = _render_pictures(found)
+        out += [body[last:start], html]
         last = end
     out.append(body[last:])
     # Every piece is the sanitised body or an autoescaped template.
-    return Body(mark_safe("".join(out)), hosts, shown)
+    return Body(mark_safe("".join(out)), hosts, shown, shown_pictures)
+
+
+def _pictures(blocks):
+    """{pk: Picture} for every picture the body's markers name, in one query."""
+    pks = {
+        pk
+        for _, _, tag, attributes, _ in blocks
+        if tag == "figure" and attributes.get("class") == "picture"
+        for pk in picture_ids(attributes.get("data-picture"))
+    }
+    return Picture.objects.in_bulk(pks) if pks else {}
+
+
+def _render_pictures(pictures):
+    items = [
+        {"picture": picture, "img": picture_srcset(picture)}
+        for picture in pictures
+        if picture.image
+    ]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return render_to_string("articles/_body_picture.html", items[0])
+    return render_to_string("articles/_gallery.html", {"items": items})
 
 
 def allow_frames(response, body: Body):

@@ -333,3 +333,10 @@ IMAGE_CAPTIONS = [
     "من أجواء الحدث",
     "لقطة من الموقع",
 ]
+
+# Body blocks shown on three stories (seed_demo.add_body_blocks): a picture
+# and a gallery from the library, a video and a pull quote. The video is
+# YouTube's own sample for its embedded player; readers load it only by
+# clicking.
+DEMO_VIDEO_URL = "https://www.youtube.com/watch?v=M7lc1UVf-VE"
+PULL_QUOTE = "لا تُقاس الخطط بما يُعلن عنها، بل بما يصل منها إلى الناس."

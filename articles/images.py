@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -174,7 +175,7 @@ def make_renditions(picture, rendered=None):
 
     `rendered` (from render_renditions) skips the encoding when the caller
     already has the files, e.g. seed_demo reusing a few generated pictures."""
-    from .models import Article, Picture
+    from .models import Picture
 
     delete_renditions(picture.renditions)
     renditions = {}
@@ -192,10 +193,21 @@ def make_renditions(picture, rendered=None):
     # update(): renditions are derived data, not an editorial revision, so
     # no signal fires: the pages of every story showing the picture are
     # dropped here.
-    stories = Article.objects.filter(picture=picture)
+    purge_stories_showing(picture)
+    return renditions
+
+
+def purge_stories_showing(picture):
+    """Drop the pages of every story showing `picture`: as its lead image or
+    in its body (a marker of articles/sanitize.py naming its id)."""
+    from .models import Article
+
+    in_body = rf'data-picture="([0-9]+,)*{int(picture.pk)}(,[0-9]+)*"'
+    stories = Article.objects.filter(
+        Q(picture=picture) | Q(body__contains="data-picture=", body__regex=in_body)
+    )
     invalidate({key(article) for article in stories.only("pk")})
     stories.update(updated_at=timezone.now())
-    return renditions
 
 
 def make_photo_renditions(author):

@@ -3,7 +3,8 @@
 It matches what the admin's editor can produce (articles/forms.py,
 BODY_EDITOR_EXTENSIONS); tests/articles/test_admin_editor.py keeps the two in
 step. On top of it come the story-body blocks the server builds on save (a
-post from another site, a "read also" box; see _convert_blocks)."""
+post from another site, a "read also" box, a picture or gallery from the
+media library; see _convert_blocks)."""
 
 import re
 from html import unescape
@@ -35,11 +36,25 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Classes the editor's NodeClass menu sets (articles/forms.py).
 EDITOR_CLASSES = {"blockquote": {"pull-quote"}, "p": {"related"}}
-# Built on save from a post's URL, never typed: the data-* values are
-# rewritten from what articles/embeds.py recognised.
+# Built on save from a post's URL or a picture token, never kept as typed:
+# the data-* values are rewritten from what was recognised.
 BLOCK_TAGS = {"figure"}
-BLOCK_ATTRIBUTES = {"figure": {"data-provider", "data-id", "data-url"}}
-BLOCK_CLASSES = {"figure": {"embed"}}
+BLOCK_ATTRIBUTES = {"figure": {"data-provider", "data-id", "data-url", "data-picture"}}
+BLOCK_CLASSES = {"figure": {"embed", "picture"}}
+# Pictures from the library (articles/blocks.py renders them). The editor has
+# no node for them, so the writer types a token, alone in a paragraph:
+# [صورة:12] for one picture, [معرض:12،13،14] for a gallery, or pastes the
+# admin address of a library picture. On save it becomes
+# <figure class="picture" data-picture="12,13,14">[معرض:12،13،14]</figure>:
+# the editor drops the unknown <figure> and keeps the token, so the next save
+# rebuilds the same marker.
+PICTURE_TOKEN = re.compile(r"\s*\[\s*(صورة|معرض)\s*:\s*([\d\s,،]{1,200})\]\s*")
+PICTURE_ADMIN_PATH = re.compile(r"/admin/articles/picture/(\d{1,9})/(?:change/)?")
+PICTURE_IDS = re.compile(r"\d{1,9}(?:,\d{1,9}){0,19}")
+# Ids of a database integer (PostgreSQL refuses bigger ones) and a sane
+# gallery length.
+MAX_PICTURE_ID = 2**31 - 1
+MAX_GALLERY = 20
 
 
 def sanitize_body(html: str) -> str:
@@ -104,20 +119,65 @@ def _convert_blocks(body):
     out, last = [], 0
     for start, end, tag, attributes, inner in top_level_blocks(body):
         block = body[start:end]
-        if tag == "figure":
+        if tag == "figure" and attributes.get("class") == "picture":
+            ids = picture_ids(attributes.get("data-picture"))
+            ids = ids or _picture_reference(inner)
+            block = _picture_html(ids) if ids else _embed_block("", inner)
+        elif tag == "figure":
             block = _embed_block(attributes.get("data-url") or first_href(inner), inner)
         elif tag == "p" and attributes.get("class") == "related":
             if story_pk(first_href(inner)) is None:
                 block = f"<p>{inner}</p>"
         elif tag == "p" and not attributes.get("class"):
-            url = _lone_url(inner)
+            ids = _picture_reference(inner)
+            url = "" if ids else _lone_url(inner)
             embed = recognise(url)
-            if embed:
+            if ids:
+                block = _picture_html(ids)
+            elif embed:
                 block = _embed_html(embed)
         out += [body[last:start], block]
         last = end
     out.append(body[last:])
     return "".join(out)
+
+
+def picture_ids(value):
+    """The library picture ids a marker's data-picture holds (at most
+    MAX_GALLERY, no repeats), or [] for anything else."""
+    if not value or not PICTURE_IDS.fullmatch(value):
+        return []
+    ids = dict.fromkeys(int(i) for i in value.split(","))
+    return [i for i in ids if 0 < i <= MAX_PICTURE_ID][:MAX_GALLERY]
+
+
+def _picture_reference(inner):
+    """The picture ids a paragraph holding only a token or a picture's admin
+    address refers to, or []."""
+    match = PICTURE_TOKEN.fullmatch(unescape(inner))
+    if match:
+        digits = re.split(r"[\s,،]+", match[2].strip())
+        if not all(d.isdecimal() and len(d) <= 9 for d in digits):
+            return []
+        ids = picture_ids(",".join(str(int(d)) for d in digits[:MAX_GALLERY]))
+        return ids if match[1] == "معرض" else ids[:1]
+    url = _lone_url(inner)
+    if _scheme(url) not in ("", "http", "https"):
+        return []
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != urlsplit(settings.SITE_URL).netloc:
+        return []
+    match = PICTURE_ADMIN_PATH.fullmatch(parts.path)
+    return picture_ids(match[1]) if match else []
+
+
+def _picture_html(ids):
+    word = "معرض" if len(ids) > 1 else "صورة"
+    token = f"[{word}:{'،'.join(str(i) for i in ids)}]"
+    return (
+        f'<figure class="picture" data-picture="{",".join(map(str, ids))}">'
+        f"{token}</figure>"
+    )
 
 
 def first_href(inner):

@@ -96,6 +96,21 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
         a.updated_at == a.published_at
         for a in published.exclude(pk=correction.article_id)
     )
+
+    # Body blocks to look at: a library picture, a gallery of three, a video
+    # and a pull quote, each rendered on its story's page.
+    def page_of(marker):
+        (article,) = published.filter(body__contains=marker)
+        return client.get(article.get_absolute_url()).content.decode()
+
+    html = page_of("[صورة:")
+    assert '<figure class="body-picture">' in html and 'loading="lazy"' in html
+    html = page_of("[معرض:")
+    assert html.count('<li class="gallery__item">') == 3
+    assert "srcset=" in html.split('class="gallery"')[1]
+    html = page_of('data-provider="youtube"')
+    assert "اعرض المحتوى من «يوتيوب»" in html
+    assert '<blockquote class="pull-quote">' in html
     images = set(Article.objects.values_list("picture__image", flat=True))
     assert len(images) == Article.objects.count()  # each story owns its file
 

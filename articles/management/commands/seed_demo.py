@@ -165,6 +165,7 @@ class Command(BaseCommand):
             self.byline(article, section, reporters, columnists)
 
         self.flag_stories(articles)
+        self.add_body_blocks(articles)
         self.curate_front_page(articles, editor)
         self.tag_articles(articles, tags)
         self.relate_articles(articles)
@@ -347,6 +348,28 @@ class Command(BaseCommand):
         lead = news[1]
         lead.is_lead = True
         lead.save(update_fields=["is_lead"])
+
+    def add_body_blocks(self, articles):
+        """One story with a library picture in its body, one with a gallery
+        of three, one with a video and a pull quote, typed as an editor
+        would (articles/sanitize.py turns them into blocks on save)."""
+        news = [a for a in articles if a.article_type != Article.ArticleType.OPINION]
+        picture, gallery, video = news[2], news[3], news[4]
+        others = [a.picture_id for a in news[20:23]]
+        additions = [
+            (picture, f"<p>[صورة:{news[10].picture_id}]</p>"),
+            (gallery, f"<p>[معرض:{'،'.join(map(str, others))}]</p>"),
+            (
+                video,
+                f"<p>{demo.DEMO_VIDEO_URL}</p>\n"
+                f'<blockquote class="pull-quote"><p>{demo.PULL_QUOTE}</p></blockquote>',
+            ),
+        ]
+        for article, block in additions:
+            # After the second paragraph, where a reader is into the story.
+            paragraphs = article.body.split("\n")
+            article.body = "\n".join([*paragraphs[:2], block, *paragraphs[2:]])
+            article.save()
 
     def curate_front_page(self, articles, editor):
         """The editors' picks for a week: a pinned lead (over the `is_lead`
