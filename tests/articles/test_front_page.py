@@ -8,11 +8,9 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.cache import invalidate
 from articles.models import Article, FrontPagePin
 from articles.views import front_page
 from tests.articles.reader_data import front_page_data, with_image
-from tests.articles.test_purge import RecordingEdge
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -281,24 +279,6 @@ def test_a_pinned_story_readers_cannot_see_vanishes_from_every_place(client, hid
 
 
 # Purges ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def edge(settings, committed):
-    # As in test_purge: what earlier tests left to purge goes out first.
-    settings.EDGE_PURGE_URLS = []
-    with committed():
-        invalidate(())
-    server = RecordingEdge()
-    settings.EDGE_PURGE_URLS = [server.url]
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_the_home_page_alone_carries_the_front_key(client):

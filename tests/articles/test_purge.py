@@ -1,86 +1,24 @@
 """What each change purges at the edge (surrogate keys, articles.cache).
 
 A small HTTP server stands in for Varnish and records the PURGE requests the
-site sends after each commit, as Varnish's VCL receives them.
+site sends after each commit, as Varnish's VCL receives them (recording_edge.py,
+the `edge` fixture in conftest.py).
 """
 
-import queue
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from articles.cache import invalidate
 from articles.images import make_renditions
 from articles.models import Picture, RelatedArticle, Tag
 from tests.articles.admin_forms import CHANGELIST_URL
 from tests.articles.reader_data import jpeg
+from tests.articles.recording_edge import RecordingEdge
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class RecordingEdge(ThreadingHTTPServer):
-    def __init__(self):
-        self.purges = queue.Queue()
-        edge = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_PURGE(self):  # noqa: N802 - the HTTP method's name
-                edge.purges.put(set(self.headers["xkey-purge"].split()))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server_address[1]}/"
-
-    def next_purge(self, timeout=2):
-        return self.purges.get(timeout=timeout)
-
-    def drain(self, quiet=0.2):
-        """Forget the purges sent so far (setting up a test sends some)."""
-        while True:
-            try:
-                self.purges.get(timeout=quiet)
-            except queue.Empty:
-                return
-
-    def nothing_more(self, wait=0.3):
-        try:
-            extra = self.purges.get(timeout=wait)
-        except queue.Empty:
-            return True
-        raise AssertionError(f"unexpected purge: {extra}")
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what the site does after a commit, as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def edge(settings, committed):
-    # Earlier tests' transactions never commit; what they left to purge
-    # would go out with this test's first commit.
-    settings.EDGE_PURGE_URLS = []
-    with committed():
-        invalidate(())
-    server = RecordingEdge()
-    settings.EDGE_PURGE_URLS = [server.url]
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
