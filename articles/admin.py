@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .blocks import allow_frames
 from .editing.admin import ConcurrentEditingAdminMixin
+from .editor import pictures_for_blocks
 from .forms import (
     EDITOR_ONLY_FIELDS,
     ArticleAdminForm,
@@ -777,6 +778,22 @@ class PictureAdmin(admin.ModelAdmin):
 
     class Media:
         js = ["js/admin-focal-point.js"]
+
+    def get_urls(self):
+        return [
+            path(
+                "blocks/",
+                self.admin_site.admin_view(self.blocks_view),
+                name="articles_picture_blocks",
+            ),
+            *super().get_urls(),
+        ]
+
+    def blocks_view(self, request):
+        """What the article editor shows for its picture blocks."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return pictures_for_blocks(request)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(story_count=Count("articles"))

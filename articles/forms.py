@@ -7,41 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from taggit.forms import TagField
 
+from . import editor
 from .editing.conflicts import find_conflict
 from .images import NewsroomImageField
 from .models import Article, Author, Picture
-
-# What a news story needs. articles/sanitize.py allows exactly these tags and
-# is what finally runs on save, whatever the browser sent.
-BODY_EDITOR_EXTENSIONS = {
-    "Paragraph": True,
-    "HardBreak": True,
-    "Heading": {"levels": [2, 3]},
-    "Bold": True,
-    "Italic": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
-    "BulletList": True,
-    "OrderedList": True,
-    "ListItem": True,
-    "Blockquote": True,
-    # The menu's "style" list: a pull quote, and a "read also" box for a
-    # paragraph linking to one of our stories (articles/blocks.py).
-    "NodeClass": {
-        "cssClasses": {
-            "blockquote": [{"className": "pull-quote", "title": _("اقتباس بارز")}],
-            "paragraph": [{"className": "related", "title": _("اقرأ أيضاً")}],
-        }
-    },
-    "History": True,
-}
-BODY_HELP_TEXT = _(
-    "لتضمين منشور من يوتيوب أو إكس أو إنستغرام أو تيك توك أو فيسبوك الصق رابطه "
-    "وحده في فقرة مستقلة، فيصير عند الحفظ صندوقاً لا يُحمَّل إلا بنقرة القارئ. "
-    "ولإضافة «اقرأ أيضاً» ضع رابط مقال من موقعنا في فقرة واختر لها هذا النمط من "
-    "القائمة؛ ويُخفى الصندوق إن سُحب المقال. ولإدراج صورة من مكتبة الصور اكتب "
-    "في فقرة مستقلة [صورة:رقمها] أو الصق رابط صفحتها في المكتبة، ولمعرض صور "
-    "اكتب [معرض:12،13،14]؛ وتُعرض الصورة بوصفها وتعليقها ومصدرها من المكتبة."
-)
 
 PUBLISH_PERMISSION = "articles.publish_article"
 # Editorial decisions a writer may see but not make.
@@ -73,9 +42,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     body = ProseEditorFormField(
         label=_("النص"),
-        help_text=BODY_HELP_TEXT,
+        help_text=editor.HELP_TEXT,
         required=False,
-        config={"extensions": BODY_EDITOR_EXTENSIONS},
+        config={"extensions": editor.EXTENSIONS},
     )
     # The lead image is a library Picture (`picture`), or a new upload that
     # ArticleAdmin.save_model() adds to the library with the fields below.

@@ -1,7 +1,7 @@
 """The allow-list for article bodies: what a news story needs, nothing more.
 
-It matches what the admin's editor can produce (articles/forms.py,
-BODY_EDITOR_EXTENSIONS); tests/articles/test_admin_editor.py keeps the two in
+It matches what the admin's editor can produce (articles/editor.py,
+EXTENSIONS); tests/articles/test_admin_editor.py keeps the two in
 step. On top of it come the story-body blocks the server builds on save (a
 post from another site, a "read also" box, a picture or gallery from the
 media library; see _convert_blocks)."""
@@ -34,20 +34,19 @@ ALLOWED_TAGS = {
 # nofollow" from nh3 whatever the editor sent.
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-# Classes the editor's NodeClass menu sets (articles/forms.py).
+# Classes the editor's NodeClass menu sets (articles/editor.py).
 EDITOR_CLASSES = {"blockquote": {"pull-quote"}, "p": {"related"}}
 # Built on save from a post's URL or a picture token, never kept as typed:
 # the data-* values are rewritten from what was recognised.
 BLOCK_TAGS = {"figure"}
 BLOCK_ATTRIBUTES = {"figure": {"data-provider", "data-id", "data-url", "data-picture"}}
 BLOCK_CLASSES = {"figure": {"embed", "picture"}}
-# Pictures from the library (articles/blocks.py renders them). The editor has
-# no node for them, so the writer types a token, alone in a paragraph:
-# [صورة:12] for one picture, [معرض:12،13،14] for a gallery, or pastes the
-# admin address of a library picture. On save it becomes
-# <figure class="picture" data-picture="12,13,14">[معرض:12،13،14]</figure>:
-# the editor drops the unknown <figure> and keeps the token, so the next save
-# rebuilds the same marker.
+# Pictures from the library (articles/blocks.py renders them). The editor
+# inserts <figure class="picture" data-picture="12,13,14"> from its toolbar;
+# a writer may also type a token alone in a paragraph ([صورة:12] for one
+# picture, [معرض:12،13،14] for a gallery) or paste the admin address of a
+# library picture. Either way the stored marker is rebuilt here, with the
+# token as its text, so the body still reads sensibly without the editor.
 PICTURE_TOKEN = re.compile(r"\s*\[\s*(صورة|معرض)\s*:\s*([\d\s,،]{1,200})\]\s*")
 PICTURE_ADMIN_PATH = re.compile(r"/admin/articles/picture/(\d{1,9})/(?:change/)?")
 PICTURE_IDS = re.compile(r"\d{1,9}(?:,\d{1,9}){0,19}")

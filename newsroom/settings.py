@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -229,6 +231,19 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# The article editor's story-body blocks (articles/editor.py). The processors
+# tell django-prose-editor what they produce; articles/sanitize.py decides.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/admin-body-blocks.js")],
+        "extensions": {
+            "NewsPicture": html_tags(["figure"], {"figure": ["data-picture"]}),
+            "NewsEmbed": html_tags(["figure"], {"figure": ["data-url"]}),
+            "ToolbarLabels": html_tags([]),
+        },
+    }
+]
+
 # Uploads bigger than this are refused before Pillow opens them.
 MAX_UPLOAD_IMAGE_BYTES = env.int("MAX_UPLOAD_IMAGE_BYTES", default=10 * 1024 * 1024)
 MAX_UPLOAD_IMAGE_PIXELS = env.int("MAX_UPLOAD_IMAGE_PIXELS", default=40_000_000)

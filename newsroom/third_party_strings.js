@@ -30,3 +30,19 @@ gettext("%(month)s %(day)s, %(year)s");
 gettext("%s (today, current selection)");
 gettext("%s (today)");
 gettext("%s (current selection)");
+
+// django-prose-editor 0.28's dialogs (editor.js passes these through
+// window.gettext, which the admin's JavaScript catalogue provides).
+gettext("Cancel");
+gettext("Update");
+gettext("URL");
+gettext("Title");
+gettext("Edit Link");
+gettext("List properties");
+gettext("Start at");
+gettext("List type");
+gettext("Decimal numbers");
+gettext("Lowercase letters");
+gettext("Uppercase letters");
+gettext("Lowercase Roman numerals");
+gettext("Uppercase Roman numerals");

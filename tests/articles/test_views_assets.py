@@ -22,10 +22,12 @@ def test_javascript_stays_under_10_kb():
     assert 0 < total < 10 * 1024
 
 
-def test_back_office_javascript_stays_under_10_kb():
+def test_back_office_javascript_stays_under_20_kb():
+    # What we add to the admin: the locks, the focal point and the editor's
+    # story-body blocks (the editor itself is django-prose-editor's).
     total = sum(path.stat().st_size for path in (STATIC / "js").glob("admin-*.js"))
 
-    assert 0 < total < 10 * 1024
+    assert 0 < total < 20 * 1024
 
 
 def test_site_css_uses_logical_properties_only():
