@@ -8,7 +8,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from taggit.forms import TagField
 
 from . import editor
-from .editing.conflicts import find_conflict
+from .editing.conflicts import find_conflict, opened_relations
 from .images import NewsroomImageField
 from .models import Article, Author, Picture
 
@@ -87,6 +87,13 @@ class ArticleAdminForm(forms.ModelForm):
         required=False,
         min_value=1,
     )
+    # The story's bylines, tags and related stories when this form was opened
+    # (signed), which the history doesn't keep, for the conflict's diff.
+    opened_relations = forms.CharField(
+        label=_("الروابط حين فُتحت القصة"),
+        widget=forms.HiddenInput,
+        required=False,
+    )
     edit_conflict = None
 
     class Meta:
@@ -119,6 +126,8 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial.setdefault("version", self.instance.version)
+            if not self.is_bound:
+                self.initial["opened_relations"] = opened_relations(self.instance)
         if self.instance.picture_id is not None:
             self.initial.setdefault("image_focal_x", self.instance.picture.focal_x)
             self.initial.setdefault("image_focal_y", self.instance.picture.focal_y)
@@ -191,6 +200,7 @@ class ArticleAdminForm(forms.ModelForm):
             self.instance.pk,
             opened,
             overwrite_version=self.cleaned_data.get("overwrite_version"),
+            opened_relations=self.cleaned_data.get("opened_relations", ""),
         )
         if self.edit_conflict:
             self.add_error(None, self.edit_conflict.message)

@@ -3,7 +3,9 @@ changed since the editor opened the story.
 
 The version an editor opened is found in the story's history (simple_history
 records Article.version with every save), so the comparison is between what
-they saw and what is there now, not between their form and the story.
+they saw and what is there now, not between their form and the story. The
+history has no bylines, tags or related stories: the form carries those as it
+opened them (a signed snapshot, see opened_relations).
 """
 
 import difflib
@@ -12,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core import signing
 from django.db import models, transaction
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -64,12 +67,18 @@ def quote_names(names) -> str:
 
 
 def find_conflict(
-    article_pk: int, opened_version: int, *, overwrite_version: int | None = None
+    article_pk: int,
+    opened_version: int,
+    *,
+    overwrite_version: int | None = None,
+    opened_relations: str = "",
 ) -> EditConflict | None:
     """The conflict a save from `opened_version` would cause, or None.
 
     `overwrite_version` is the version whose differences the editor has seen
     and chosen to save over; a newer save since then is a new conflict.
+    `opened_relations` is the form's snapshot of the story's bylines, tags
+    and related stories when it was opened.
     Inside a transaction (the admin's change view) the row stays locked
     until it commits, so no other save lands between this check and the
     write. SQLite has no row locks; its single writer leaves only the window
@@ -81,22 +90,76 @@ def find_conflict(
     current = rows.first()
     if current is None or current.version in (opened_version, overwrite_version):
         return None
-    return describe(current, opened_version)
+    return describe(current, opened_version, read_relations(opened_relations))
 
 
-def describe(current: Article, opened_version: int) -> EditConflict:
+def describe(
+    current: Article, opened_version: int, opened_relations: dict | None = None
+) -> EditConflict:
     """Who saved `current` since `opened_version`, when, and what changed."""
     history = current.history.order_by("-history_date", "-history_id")
     saved_by, saved_at = saves_since(current, opened_version)
     opened = history.filter(version=opened_version).first()
+    changes = list(compare(opened, current)) if opened else []
+    if opened_relations is not None:
+        changes += compare_relations(opened_relations, relations(current))
     return EditConflict(
         opened_version=opened_version,
         current_version=current.version,
         saved_by=saved_by,
         saved_at=saved_at,
-        changes=tuple(compare(opened, current)) if opened else (),
+        changes=tuple(changes),
         compared=opened is not None,
     )
+
+
+# The story's many-to-many fields, as an editor reads them.
+RELATIONS = {
+    "authors": Article._meta.get_field("authors").verbose_name,
+    "tags": Article._meta.get_field("tags").verbose_name,
+    "related": Article._meta.get_field("related").verbose_name,
+}
+RELATIONS_SALT = "articles.editing.opened-relations"
+
+
+def relations(article: Article) -> dict[str, list[str]]:
+    """Bylines in their order, tags, and related headlines in their order."""
+    return {
+        "authors": [
+            a.name
+            for a in article.authors.order_by(
+                "articleauthor__position", "articleauthor__id"
+            )
+        ],
+        "tags": sorted(article.tags.names()),
+        "related": [
+            link.to_article.headline
+            for link in article.related_links.select_related("to_article")
+        ],
+    }
+
+
+def opened_relations(article: Article) -> str:
+    """The snapshot an article form carries from when it was opened."""
+    return signing.dumps(relations(article), salt=RELATIONS_SALT, compress=True)
+
+
+def read_relations(value: str) -> dict | None:
+    """The snapshot back, or None when missing or not ours."""
+    if not value:
+        return None
+    try:
+        snapshot = signing.loads(value, salt=RELATIONS_SALT)
+    except signing.BadSignature:
+        return None
+    return snapshot if isinstance(snapshot, dict) else None
+
+
+def compare_relations(before: dict, after: dict):
+    for name, label in RELATIONS.items():
+        old, new = before.get(name, []), after[name]
+        if old != new:
+            yield FieldChange(str(label), "، ".join(old) or "—", "، ".join(new) or "—")
 
 
 def saves_since(current: Article, opened_version: int):

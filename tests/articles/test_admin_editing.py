@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from articles.editing.conflicts import paragraph_diff
 from articles.models import Article, ArticleLock
-from tests.factories import ArticleFactory, SectionFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    SectionFactory,
+    UserFactory,
+)
 
 from .admin_forms import CHANGELIST_URL, article_data, change_url, errors_of
 
@@ -141,6 +146,65 @@ def test_saving_over_a_newer_version_is_refused_with_who_when_and_what_changed(
     story.refresh_from_db()
     assert story.headline == "العنوان بعد التصحيح"
     assert story.history.first().history_user == editor.user
+
+
+def test_the_diff_names_bylines_tags_and_related_stories_changed_since(
+    editor, other_editor, story, clock
+):
+    byline = AuthorFactory(name="سلمى الكاتبة")
+    earlier = ArticleFactory(headline="القصة السابقة")
+    theirs = other_editor.get(change_url(story))
+    snapshot = theirs.context["adminform"].form["opened_relations"].value()
+
+    saved = save(
+        editor,
+        story,
+        story.version,
+        headline=story.headline,
+        standfirst=story.standfirst,
+        body=story.body,
+        tags="مياه، طاقة",
+        authors=[byline],
+        related=[earlier],
+    )
+    assert saved.status_code == 302, errors_of(saved)
+    refused = save(
+        other_editor, story, opened_version(theirs), opened_relations=snapshot
+    )
+
+    assert refused.status_code == 200
+    conflict = refused.context["adminform"].form.edit_conflict
+    changes = {c.label: (c.before, c.after) for c in conflict.changes}
+    assert changes == {
+        "الكتّاب": ("—", "سلمى الكاتبة"),
+        "الوسوم": ("—", "طاقة، مياه"),
+        "عناوين ذات صلة": ("—", "القصة السابقة"),
+    }
+    assert "<ins>طاقة، مياه</ins>" in refused.content.decode()
+
+
+@pytest.mark.parametrize("snapshot", ["", "junk", "a:b:c", "x" * 5000])
+def test_a_missing_or_forged_relations_snapshot_only_narrows_the_diff(
+    editor, other_editor, story, snapshot
+):
+    theirs = other_editor.get(change_url(story))
+    save(
+        editor,
+        story,
+        story.version,
+        headline="عنوان جديد",
+        standfirst=story.standfirst,
+        body=story.body,
+        tags="مياه",
+    )
+
+    refused = save(
+        other_editor, story, opened_version(theirs), opened_relations=snapshot
+    )
+
+    assert refused.status_code == 200
+    conflict = refused.context["adminform"].form.edit_conflict
+    assert [c.label for c in conflict.changes] == ["العنوان"]
 
 
 def test_a_freshly_opened_form_saves(editor, other_editor, story):
