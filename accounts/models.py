@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +120,15 @@ class FollowQuerySet(models.QuerySet):
         """The ids followed for `kind`, as a subquery-friendly values queryset."""
         return self.of_kind(kind).values(f"{kind}_id")
 
+    def of_public_targets(self):
+        """Follows whose target readers may see (Follow.followable): a tag or
+        author no published story carries anymore drops out, name and all."""
+        published = Article.objects.published()
+        return self.filter(
+            Q(tag__isnull=True) | Exists(published.tagged(OuterRef("tag"))),
+            Q(author__isnull=True) | Exists(published.by_author(OuterRef("author"))),
+        )
+
     def articles(self):
         """Published articles matching any of these follows, newest first.
 
@@ -227,6 +236,18 @@ class Follow(models.Model):
         if kind not in cls.Kind.values:
             return None
         return cls._meta.get_field(kind).related_model
+
+    @classmethod
+    def followable(cls, kind: str):
+        """What readers may follow of `kind`, or None for junk: any section
+        (every page's menu names them all), but a tag or an author only
+        while a story readers can see carries it."""
+        model = cls.target_model(kind)
+        if model is None:
+            return None
+        if kind == cls.Kind.SECTION:
+            return model.objects.all()
+        return model.objects.published()
 
     @classmethod
     def kind_of(cls, target) -> str:

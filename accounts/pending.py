@@ -77,10 +77,11 @@ def safe_next(request, default: str) -> str:
 
 
 def resolve_target(kind, pk):
-    """The published article, section, tag or author named by kind and id."""
+    """The published article, or the section, tag or author readers may
+    follow (Follow.followable), named by kind and id."""
     if not isinstance(pk, int):
         return None
     if kind == "article":
         return Article.objects.published().filter(pk=pk).first()
-    model = Follow.target_model(kind)
-    return model._default_manager.filter(pk=pk).first() if model else None
+    targets = Follow.followable(kind)
+    return targets.filter(pk=pk).first() if targets is not None else None

@@ -381,10 +381,11 @@ def save_prompt(request, pk):
 
 # Following ------------------------------------------------------------------
 def _get_target(kind, pk):
-    model = Follow.target_model(kind)
-    if model is None:
+    # The same 404 for junk, unknown ids and tags or authors readers can't see.
+    targets = Follow.followable(kind)
+    if targets is None:
         raise Http404
-    return get_object_or_404(model._default_manager, pk=pk)
+    return get_object_or_404(targets, pk=pk)
 
 
 @require_POST
@@ -435,7 +436,9 @@ def follow_prompt(request, kind, pk):
 @never_cache
 @login_required
 def following(request):
-    follows = request.user.follows.select_related("section", "tag", "author")
+    follows = request.user.follows.of_public_targets().select_related(
+        "section", "tag", "author"
+    )
     by_kind = {kind: [] for kind in Follow.Kind.values}
     for row in follows:
         by_kind[row.kind].append(row.target)

@@ -447,8 +447,11 @@ class ArticleAdmin(
             picture.save(update_fields=["focal_x", "focal_y"])
         if picture is not None and (upload or moved or not picture.renditions):
             make_renditions(picture)
-        if obj.is_lead:
+        if obj.is_lead and "is_lead" in form.changed_data:
             # One lead story: choosing a new one retires the previous one.
+            # Only choosing does, which takes the publish permission: a save
+            # that keeps the flag as it was (a writer's, a restore) retires
+            # no one.
             Article.objects.filter(is_lead=True).exclude(pk=obj.pk).update(
                 is_lead=False
             )

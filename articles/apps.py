@@ -1,5 +1,9 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
+
+from newsroom.checks import shared_cache
+from newsroom.text import strip_control_characters_on_save
 
 
 class ArticlesConfig(AppConfig):
@@ -8,3 +12,9 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+
+        strip_control_characters_on_save(self)
+        # Tags are articles.Tag, but taggit's own table takes text too.
+        strip_control_characters_on_save(apps.get_app_config("taggit"))
+        # The project's own checks (newsroom is a package, not an app).
+        checks.register(shared_cache, checks.Tags.caches, deploy=True)

@@ -7,15 +7,45 @@ from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+
+from newsroom.text import strip_control_characters
 
 from .models import Article, Correction, Section
 
 FEED_SIZE = 50
 
 
+class CleanRssFeed(Rss201rev2Feed):
+    """RSS 2.0 that drops control characters instead of failing on them.
+
+    Saving strips them (newsroom/text.py), but an UPDATE can still write some,
+    and Django's XML writer refuses them: one bad headline would make a 500
+    of the whole feed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = _without_control_characters(self.feed)
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = _without_control_characters(self.items[-1])
+
+
+def _without_control_characters(fields):
+    def clean(value):
+        if isinstance(value, str):
+            return strip_control_characters(value)
+        if isinstance(value, list | tuple):  # categories, enclosures
+            return [clean(item) for item in value]
+        return value
+
+    return {name: clean(value) for name, value in fields.items()}
+
+
 class LatestArticlesFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = CleanRssFeed
     language = "ar"
     description = _("آخر الأخبار والتحليلات ومقالات الرأي.")
 
@@ -35,7 +65,9 @@ class LatestArticlesFeed(Feed):
         return article.headline
 
     def item_description(self, article):
-        return article.standfirst or article.meta_description
+        # Feed readers render a description as HTML; ours is plain text, so
+        # it is escaped: a writer's `<` stays a character, never markup.
+        return escape(article.standfirst or article.meta_description)
 
     def item_author_name(self, article):
         return "، ".join(author.name for author in article.authors.all()) or None
@@ -74,7 +106,7 @@ class SectionFeed(LatestArticlesFeed):
 
 
 class CorrectionsFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = CleanRssFeed
     language = "ar"
     description = _("التصحيحات وملاحظات المحرر على ما نشرناه، الأحدث أولًا.")
 
@@ -96,7 +128,7 @@ class CorrectionsFeed(Feed):
         return f"{correction.get_kind_display()}: {correction.article.headline}"
 
     def item_description(self, correction):
-        return correction.text
+        return escape(correction.text)  # plain text, as in LatestArticlesFeed
 
     def item_link(self, correction):
         # The note's anchor on the story page: a link, and a guid, per note.

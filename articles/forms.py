@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from taggit.forms import TagField
 
+from newsroom.text import strip_control_characters
+
 from . import editor
 from .editing.conflicts import find_conflict, opened_relations
 from .images import NewsroomImageField
@@ -33,7 +35,12 @@ class ArabicTagField(TagField):
     cut "الطاقة المتجددة، مياه" into three one-word tags."""
 
     def clean(self, value):
-        return super().clean(value.replace("،", ",") if value else value)
+        if value:
+            # Before taggit looks the names up: left to save(), a name with a
+            # stray control character would miss its existing tag, then
+            # collide with it (a unique name) when created.
+            value = strip_control_characters(value).replace("،", ",")
+        return super().clean(value)
 
 
 class ArticleAdminForm(forms.ModelForm):

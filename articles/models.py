@@ -3,14 +3,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from .sanitize import sanitize_body
 from .text import arabic_slugify
@@ -81,6 +81,15 @@ class Section(models.Model):
         return reverse("articles:section", kwargs={"section": self.slug})
 
 
+class AuthorQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Authors bylined on a story readers can see now (the articles' own
+        gate): the others have no public page, prompt or follow button."""
+        return self.filter(
+            Exists(Article.objects.published(now).by_author(OuterRef("pk")))
+        )
+
+
 class Author(models.Model):
     name = models.CharField(_("الاسم"), max_length=150)
     slug = models.SlugField(
@@ -99,6 +108,8 @@ class Author(models.Model):
         limit_choices_to={"is_staff": True},
     )
     is_columnist = models.BooleanField(_("كاتب رأي"), default=False)
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -159,8 +170,20 @@ class Picture(models.Model):
         return self.caption or self.alt
 
 
+class TagQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Tags on a story readers can see now (the articles' own gate): the
+        others have no public page, prompt or follow button."""
+        return self.filter(
+            Exists(Article.objects.published(now).tagged(OuterRef("pk")))
+        )
+
+
 class Tag(TagBase):
     """A taggit tag whose slug is always a non-empty Unicode slug."""
+
+    # taggit's natural keys (serialization), with our queryset.
+    objects = NaturalKeyManager.from_queryset(TagQuerySet)()
 
     class Meta:
         verbose_name = _("وسم")

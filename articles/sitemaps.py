@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
+from newsroom.text import strip_control_characters
+
 from .cache import LATEST, public_page
 from .models import Article, Author, Section, Tag
 
@@ -110,7 +112,13 @@ def news_sitemap(request):
     base = request.build_absolute_uri("/").rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
         entries = [
-            {"loc": base + article.get_absolute_url(), "article": article}
+            {
+                "loc": base + article.get_absolute_url(),
+                "article": article,
+                # Saving strips control characters, an UPDATE may not; one
+                # would make the whole sitemap invalid XML.
+                "title": strip_control_characters(article.headline),
+            }
             for article in articles
         ]
     return TemplateResponse(

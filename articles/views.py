@@ -104,7 +104,9 @@ class TagArticleListView(ArticleListView):
     template_name = "articles/tag.html"
 
     def get_queryset(self):
-        self.tag = self.list_owner = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = self.list_owner = get_object_or_404(
+            Tag.objects.published(), slug=self.kwargs["slug"]
+        )
         return super().get_queryset().tagged(self.tag)
 
     def get_context_data(self, **kwargs):
@@ -116,7 +118,7 @@ class AuthorArticleListView(ArticleListView):
 
     def get_queryset(self):
         self.author = self.list_owner = get_object_or_404(
-            Author, slug=self.kwargs["slug"]
+            Author.objects.published(), slug=self.kwargs["slug"]
         )
         return super().get_queryset().by_author(self.author)
 

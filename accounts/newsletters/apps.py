@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.text import strip_control_characters_on_save
+
 
 class NewslettersConfig(AppConfig):
     name = "accounts.newsletters"
@@ -13,3 +15,4 @@ class NewslettersConfig(AppConfig):
         from .signup import newsletter_signup
 
         register_signup_extension(newsletter_signup)
+        strip_control_characters_on_save(self)

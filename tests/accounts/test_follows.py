@@ -1,12 +1,14 @@
 import json
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Follow
 from articles.models import Tag
-from tests.factories import AuthorFactory, SectionFactory, UserFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
 
 from .conftest import PASSWORD
 
@@ -14,11 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _targets():
-    return {
-        "section": SectionFactory(),
-        "tag": Tag.objects.create(name="الطاقة المتجددة"),
-        "author": AuthorFactory(),
-    }
+    """One of each kind, public: a published story carries the tag and author."""
+    tag, author = Tag.objects.create(name="الطاقة المتجددة"), AuthorFactory()
+    ArticleFactory(tags=[tag], authors=[author])
+    return {"section": SectionFactory(), "tag": tag, "author": author}
 
 
 def _url(name, kind, target):
@@ -183,3 +184,110 @@ def test_unfollow_cannot_touch_another_readers_follow(reader, other_reader):
     reader.post(_url("unfollow", "section", section))
     reader.post(f"/account/following/section/{row.pk}/unfollow/")
     assert Follow.objects.filter(pk=row.pk).exists()
+
+
+# Tags and authors no published story carries yet ------------------------------
+UNPUBLISHED = ("draft", "in_review", "withdrawn", "scheduled")
+
+
+def _unpublished_targets(state):
+    """A tag and an author carried by one story readers can't see (`state`)."""
+    tag, author = (
+        Tag.objects.create(name="وسم لم يُعلن"),
+        AuthorFactory(name="كاتب لم يُعلن"),
+    )
+    article = ArticleFactory(tags=[tag], authors=[author], **{state: True})
+    return article, {"tag": tag, "author": author}
+
+
+@pytest.mark.parametrize("state", UNPUBLISHED)
+@pytest.mark.parametrize("kind", ["tag", "author"])
+def test_unpublished_tags_and_authors_have_no_prompt_and_no_follow(
+    client, reader, kind, state
+):
+    _, targets = _unpublished_targets(state)
+    target = targets[kind]
+
+    for visitor in (client, reader):
+        prompt = visitor.get(_url("follow_prompt", kind, target))
+        assert prompt.status_code == 404
+        assert target.name not in prompt.text
+        assert visitor.post(_url("follow", kind, target)).status_code == 404
+    assert not Follow.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["tag", "author"])
+def test_the_prompt_opens_once_the_story_is_published(client, kind):
+    article, targets = _unpublished_targets("draft")
+    target = targets[kind]
+    assert client.get(_url("follow_prompt", kind, target)).status_code == 404
+
+    article.publish()
+
+    prompt = client.get(_url("follow_prompt", kind, target))
+    assert prompt.status_code == 200
+    assert target.name in prompt.text
+
+
+def test_a_scheduled_storys_tag_has_no_prompt_until_it_is_due(client):
+    due = timezone.now() + timezone.timedelta(hours=2)
+    ArticleFactory(tags=["وسم الغد"], published_at=due)
+    tag = Tag.objects.get(name="وسم الغد")
+
+    with time_machine.travel(due - timezone.timedelta(minutes=1), tick=False):
+        assert client.get(_url("follow_prompt", "tag", tag)).status_code == 404
+    with time_machine.travel(due, tick=False):
+        assert client.get(_url("follow_prompt", "tag", tag)).status_code == 200
+
+
+def test_the_state_endpoint_never_names_an_unpublished_tag(reader):
+    _, targets = _unpublished_targets("draft")
+    tag = targets["tag"]
+    reader.post(_url("follow", "tag", tag), headers={"accept": "application/json"})
+    reader.post(_url("follow", "tag", tag))  # the form's way: a message, if any
+
+    response = reader.get(reverse("accounts:state"), {"f": f"tag:{tag.pk}"})
+
+    data = response.json()
+    assert data["following"] == [] and data["messages"] == []
+    assert tag.name not in response.text
+
+
+def test_following_page_drops_tags_and_authors_that_are_no_longer_public(reader):
+    article, targets = _unpublished_targets("draft")
+    article.publish()
+    for kind, target in targets.items():
+        Follow.objects.create(user=reader.user, **{kind: target})
+
+    article.withdraw()
+
+    page = reader.get(reverse("accounts:following"))
+    assert page.status_code == 200
+    for target in targets.values():
+        assert target.name not in page.text
+    # Back when a published story carries them again.
+    article.publish()
+    page = reader.get(reverse("accounts:following"))
+    assert all(target.name in page.text for target in targets.values())
+
+
+def test_a_pending_follow_of_a_tag_withdrawn_meanwhile_is_dropped(client):
+    UserFactory(email="f@example.com")
+    article, targets = _unpublished_targets("draft")
+    article.publish()
+    tag = targets["tag"]
+    assert client.get(_url("follow_prompt", "tag", tag)).status_code == 200
+    article.withdraw()
+
+    login_page = client.get(reverse("accounts:login"), {"next": tag.get_absolute_url()})
+    client.post(
+        reverse("accounts:login"),
+        {
+            "username": "f@example.com",
+            "password": PASSWORD,
+            "next": tag.get_absolute_url(),
+        },
+    )
+
+    assert tag.name not in login_page.text
+    assert not Follow.objects.exists()

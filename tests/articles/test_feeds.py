@@ -1,9 +1,18 @@
+import html
+import xml.etree.ElementTree as ET
+
 import feedparser
 import pytest
 from django.urls import reverse
 
+from articles.models import Article, Author, Correction, Section, Tag
 from tests.articles.reader_data import with_image
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +40,8 @@ def test_site_feed_parses_cleanly_with_arabic_items(client):
     assert feed.feed.language == "ar"
     (entry,) = feed.entries
     assert entry.title == article.headline
-    assert entry.summary == "البيان يدعو إلى <تعاون> أوسع."
+    # The summary is HTML that shows the standfirst as written.
+    assert entry.summary == "البيان يدعو إلى &lt;تعاون&gt; أوسع."
     assert entry.author == "نادية الشامي، علي حسن"
     assert entry.link == f"http://testserver{article.get_absolute_url()}"
     assert entry.published_parsed is not None
@@ -111,3 +121,51 @@ def test_feeds_are_publicly_cacheable_and_answer_304(client):
         ).status_code
         == 304
     )
+
+
+def feed_urls(article):
+    return [
+        reverse("articles:feed"),
+        reverse("articles:section_feed", args=[article.section.slug]),
+        reverse("articles:corrections_feed"),
+    ]
+
+
+def test_descriptions_are_plain_text_never_markup(client):
+    standfirst = '<img src=x onerror="alert(1)"><b>عاجل</b> & المزيد'
+    article = ArticleFactory(standfirst=standfirst)
+    CorrectionFactory(article=article, text=standfirst)
+
+    for url in feed_urls(article):
+        rss = ET.fromstring(client.get(url).content)
+        (description,) = [d.text for d in rss.iterfind("channel/item/description")]
+        # Readers take the description for HTML: it holds no tag, and shows
+        # exactly what the writer typed.
+        assert "<" not in description, url
+        assert html.unescape(description) == standfirst, url
+
+
+def test_control_characters_written_around_save_leave_every_feed_well_formed(
+    client,
+):
+    article = ArticleFactory(tags=["مناخ"], authors=[AuthorFactory()])
+    correction = CorrectionFactory(article=article)
+    # UPDATEs skip save(), and with it the cleaning at the door.
+    Article.objects.filter(pk=article.pk).update(
+        headline="عنوان\x0bمكسور", standfirst="موجز\x0cمكسور\x85"
+    )
+    Section.objects.filter(pk=article.section.pk).update(
+        name="قسم\x0b", description="وصف\x1f"
+    )
+    Tag.objects.update(name="مناخ\x0b")
+    Author.objects.update(name="كاتب\x0b")
+    Correction.objects.filter(pk=correction.pk).update(text="تصحيح\x0b")
+
+    for url in feed_urls(article):
+        response = client.get(url)
+
+        assert response.status_code == 200, url
+        rss = ET.fromstring(response.content)  # well-formed XML
+        assert "\x0b" not in response.content.decode()
+        (title,) = [t.text for t in rss.iterfind("channel/item/title")]
+        assert title.endswith("عنوانمكسور"), url

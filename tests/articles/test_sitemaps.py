@@ -1,4 +1,5 @@
 import datetime
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
+from articles.models import Article, Author, Section, Tag
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +158,26 @@ def test_sitemaps_are_publicly_cacheable(client):
 
     for url in ("/sitemap.xml", "/sitemap-articles.xml", reverse("sitemap-news")):
         assert "public" in client.get(url)["Cache-Control"], url
+
+
+def test_control_characters_written_around_save_leave_every_sitemap_well_formed(
+    client,
+):
+    article = ArticleFactory(tags=["مناخ"], authors=[AuthorFactory()])
+    # UPDATEs skip save(), and with it the cleaning at the door.
+    Article.objects.filter(pk=article.pk).update(headline="عنوان\x0bمكسور")
+    Section.objects.update(name="قسم\x0b")
+    Tag.objects.update(name="مناخ\x0b")
+    Author.objects.update(name="كاتب\x0b")
+    urls = [reverse("sitemap-news"), "/sitemap.xml"] + [
+        f"/sitemap-{name}.xml" for name in ("sections", "tags", "authors", "articles")
+    ]
+
+    for url in urls:
+        response = client.get(url)
+
+        assert response.status_code == 200, url
+        ET.fromstring(response.content)  # well-formed XML
+        assert "\x0b" not in response.content.decode(), url
+    news = ET.fromstring(client.get(reverse("sitemap-news")).content)
+    assert news.findtext("sm:url/news:news/news:title", namespaces=NS) == "عنوانمكسور"

@@ -1,5 +1,7 @@
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.articles.reader_data import front_page_data
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
@@ -89,13 +91,63 @@ def test_author_page_shows_bio_and_their_published_articles(client):
     assert "مراسلة الشؤون الاقتصادية" in content
 
 
-def test_author_without_articles_has_a_page(client):
-    author = AuthorFactory()
+@pytest.mark.parametrize("state", [None, *STATES])
+def test_author_with_no_published_story_answers_404(client, state):
+    author = AuthorFactory(name="كاتب لم يُنشر له شيء")
+    if state:
+        ArticleFactory(authors=[author], **{state: True})
 
     response = client.get(author.get_absolute_url())
 
-    assert response.status_code == 200
-    assert "لم يُنشر لهذا الكاتب شيء بعد" in response.content.decode()
+    assert response.status_code == 404
+    assert "كاتب لم يُنشر له شيء" not in response.content.decode()
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_tag_on_no_published_story_answers_404(client, state):
+    ArticleFactory(tags=["وسم المسودة"], **{state: True})
+
+    response = client.get("/tag/وسم-المسودة/")
+
+    assert response.status_code == 404
+    assert "وسم المسودة" not in response.content.decode()
+
+
+def test_tag_and_author_pages_open_once_their_story_is_published(client):
+    author = AuthorFactory()
+    draft = ArticleFactory(draft=True, tags=["وسم المسودة"], authors=[author])
+    tag = draft.tags.get()
+    assert client.get(tag.get_absolute_url()).status_code == 404
+
+    draft.publish()
+
+    for url in (tag.get_absolute_url(), author.get_absolute_url()):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert list(response.context["object_list"]) == [draft]
+
+
+def test_tag_and_author_pages_close_when_their_story_is_withdrawn(client):
+    author = AuthorFactory()
+    article = ArticleFactory(tags=["وسم عابر"], authors=[author])
+    urls = [article.tags.get().get_absolute_url(), author.get_absolute_url()]
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+
+    article.withdraw()
+
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+
+
+def test_a_scheduled_storys_tag_and_author_stay_hidden_until_it_is_due(client):
+    author = AuthorFactory()
+    due = timezone.now() + timezone.timedelta(hours=2)
+    article = ArticleFactory(tags=["وسم الغد"], authors=[author], published_at=due)
+    urls = [article.tags.get().get_absolute_url(), author.get_absolute_url()]
+
+    with time_machine.travel(due - timezone.timedelta(minutes=1), tick=False):
+        assert [client.get(url).status_code for url in urls] == [404, 404]
+    with time_machine.travel(due, tick=False):
+        assert [client.get(url).status_code for url in urls] == [200, 200]
 
 
 def test_unknown_author_answers_404(client):

@@ -78,6 +78,16 @@ def test_pages_are_compressed_for_readers_that_accept_gzip(edge):
     assert gzip.decompress(compressed.body) == plain.body
 
 
+def test_pages_from_the_edge_keep_the_permissions_policy(edge):
+    article = ArticleFactory()
+    edge.get(url_of(article))
+
+    hit = edge.get(url_of(article))
+
+    assert hit.cache == "HIT"
+    assert "camera=()" in hit.headers["Permissions-Policy"]
+
+
 def test_withdrawn_story_is_gone_from_the_edge_at_once(edge):
     article = ArticleFactory()
     edge.get(url_of(article))

@@ -7,7 +7,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def run_django(env_overrides, *args):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    # Production settings are given in full, whatever the CI job exports.
+    unset = {"SECRET_KEY", "DEBUG", "CACHE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -35,6 +37,7 @@ def test_production_settings_pass_the_deploy_check():
             "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
             "ALLOWED_HOSTS": "news.example.com",
             "SITE_URL": "https://news.example.com",
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
         },
         "check",
         "--deploy",
@@ -84,3 +87,20 @@ def test_templates_are_compiled_once_per_process():
     (loader,) = engines["django"].engine.template_loaders
 
     assert isinstance(loader, Loader)
+
+
+def test_production_without_a_shared_cache_is_warned_by_the_deploy_check():
+    result = run_django(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+            "ALLOWED_HOSTS": "news.example.com",
+            "SITE_URL": "https://news.example.com",
+        },
+        "check",
+        "--deploy",
+    )
+
+    assert result.returncode == 0, result.stderr  # a warning, not an error
+    assert "(newsroom.W001)" in result.stderr
+    assert "CACHE_URL" in result.stderr

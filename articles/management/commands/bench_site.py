@@ -205,7 +205,7 @@ class Command(BaseCommand):
     def pick_pages(self):
         article = Article.objects.published().select_related("section").first()
         section = Section.objects.first()
-        tag = Tag.objects.order_by("-id").first()
+        tag = Tag.objects.published().order_by("-id").first()
         if not (article and section and tag):
             raise CommandError("No data: run `manage.py build_bench_data` first.")
         return {
