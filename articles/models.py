@@ -4,13 +4,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
+
+from newsroom.links import url_of
 
 from .sanitize import sanitize_body
 from .text import arabic_slugify
@@ -78,7 +79,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"section": self.slug})
+        return url_of("articles:section", section=self.slug)
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -120,7 +121,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return url_of("articles:author", slug=self.slug)
 
 
 class Picture(models.Model):
@@ -194,7 +195,7 @@ class Tag(TagBase):
         return f"{slug}-{i}" if i is not None else slug
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return url_of("articles:tag", slug=self.slug)
 
 
 class TaggedArticle(TaggedItemBase):
@@ -210,6 +211,10 @@ class TaggedArticle(TaggedItemBase):
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="unique_article_tag"
             )
+        ]
+        # A tag's stories from the index alone (related_to, tag pages).
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="article_tag_story_idx")
         ]
 
 
@@ -259,25 +264,28 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(article_type=Article.ArticleType.OPINION)
 
     def related_to(self, article, limit=6):
-        """Published articles sharing tags with `article`, most shared tags first."""
+        """Published articles sharing tags with `article`, most shared tags first.
+
+        A busy tag links thousands of stories: the ranking counts shared tags
+        on the tag index alone (article_tag_story_idx), newest first among
+        equals, and only then loads the few winners. Spares make up for
+        winners readers can't see (drafts, scheduled or withdrawn stories).
+        """
         tag_ids = TaggedArticle.objects.filter(content_object=article).values("tag")
-        shares_a_tag = Q(tags__in=tag_ids)
-        # A busy tag links thousands of stories: rank them on ids and dates
-        # alone, then load whole rows for the few that win.
         winners = (
-            self.published()
-            .exclude(pk=article.pk)
-            .filter(shares_a_tag)
-            .values("pk")
-            .annotate(shared_tags=Count("pk"))
-            .order_by("-shared_tags", "-published_at")
-            .values("pk")[:limit]
+            TaggedArticle.objects.filter(tag__in=tag_ids)
+            .exclude(content_object=article)
+            .values("content_object")
+            .annotate(shared=Count("tag"))
+            .order_by("-shared", "-content_object")
+            .values("content_object")[: limit * 4]
         )
         return (
-            self.filter(pk__in=winners)
+            self.published()
+            .filter(pk__in=winners)
             .defer("body")
-            .annotate(shared_tags=Count("tags", filter=shares_a_tag))
-            .order_by("-shared_tags", "-published_at")
+            .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
+            .order_by("-shared_tags", "-published_at")[:limit]
         )
 
 
@@ -466,9 +474,8 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse(
-            "articles:detail",
-            kwargs={"section": self.section.slug, "pk": self.pk, "slug": self.slug},
+        return url_of(
+            "articles:detail", section=self.section.slug, pk=self.pk, slug=self.slug
         )
 
     def clean(self):

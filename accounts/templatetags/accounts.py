@@ -1,12 +1,15 @@
 """Save and follow controls: their URLs, and on personal pages the reader's state.
 
-Public pages use only `follow_links`, which knows nothing of the reader.
+Public pages use only `follow_links` and `save_prompt_url`, which know nothing
+of the reader.
 `is_saved` and `is_following` load the reader's saved ids / follows once per
 request and keep them on the request, so a page of fifty items costs one query.
 """
 
 from django import template
 from django.urls import reverse
+
+from newsroom.links import url_of
 
 from ..models import Follow, SavedArticle
 
@@ -17,6 +20,12 @@ def _reader(context):
     request = context.get("request")
     user = getattr(request, "user", None)
     return request, (user if user is not None and user.is_authenticated else None)
+
+
+@register.filter
+def save_prompt_url(article) -> str:
+    """The save control's link (every card on a page has one)."""
+    return url_of("accounts:save_prompt", pk=article.pk)
 
 
 @register.simple_tag

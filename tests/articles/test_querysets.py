@@ -50,6 +50,27 @@ def test_related_to_ranks_by_shared_tags_and_skips_self_and_hidden():
     assert list(Article.objects.related_to(article)) == [three, one]
 
 
+def test_related_to_passes_over_stories_readers_cannot_see():
+    article = ArticleFactory(tags=["نفط", "أسعار", "أوبك"])
+    hidden = [
+        ArticleFactory(tags=["نفط", "أسعار", "أوبك"], draft=True),
+        ArticleFactory(tags=["نفط", "أسعار", "أوبك"], withdrawn=True),
+        ArticleFactory(
+            tags=["نفط", "أسعار", "أوبك"],
+            published_at=timezone.now() + timezone.timedelta(hours=2),
+        ),
+    ]
+    older = ArticleFactory(
+        tags=["نفط"], published_at=timezone.now() - timezone.timedelta(days=2)
+    )
+    newer = ArticleFactory(tags=["أوبك"])
+
+    related = list(Article.objects.related_to(article, limit=2))
+
+    assert related == [newer, older]
+    assert not set(related) & set(hidden)
+
+
 def test_related_to_an_article_without_tags_is_empty():
     article = ArticleFactory()
     ArticleFactory(tags=["نفط"])
