@@ -330,8 +330,11 @@ def find(queryset: QuerySet, terms: SearchTerms, *, newest=False) -> Found:
     suggestion = corrected(terms, queryset.db)
     if suggestion is None:
         return Found(results, terms)
+    respelt = search_articles(queryset, suggestion, newest=newest)
+    # The vocabulary counts every story, drafts included: a spelling that
+    # finds nothing readers can see is never offered.
+    if not respelt.full_matches:
+        return Found(results, terms)
     if results.full_matches:
         return Found(results, terms, suggestion)
-    return Found(
-        search_articles(queryset, suggestion, newest=newest), suggestion, suggestion
-    )
+    return Found(respelt, suggestion, suggestion)

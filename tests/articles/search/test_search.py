@@ -222,6 +222,21 @@ def test_typo_with_few_full_matches_offers_the_correction_as_a_link(client):
     assert [r["article"] for r in response.context["results"]] == [typo_story]
 
 
+def test_a_spelling_only_unpublished_stories_use_is_never_offered(client):
+    indexed(headline="ليلة في قرنفلستان", body="", draft=True)
+    indexed(
+        headline="موسم في قرنفلستان",
+        body="",
+        published_at=timezone.now() + timezone.timedelta(hours=3),
+    )
+
+    response = client.get(SEARCH, {"q": "قرنفلستاب"})
+
+    assert response.status_code == 200
+    assert "suggestion" not in response.context
+    assert "قرنفلستان" not in response.content.decode()
+
+
 # Sorting ----------------------------------------------------------------------
 
 
