@@ -2,6 +2,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -11,6 +12,7 @@ from django.contrib.auth.forms import (
 from django.utils.translation import gettext_lazy as _
 
 from . import throttling
+from .mail import send_password_reset
 
 User = get_user_model()
 
@@ -92,8 +94,42 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class LoginForm(AuthenticationForm):
-    """Django's login form, rate-limited per IP and per address on failures."""
+class ThrottledLoginMixin:
+    """Django's authentication, rate-limited on failures: per IP, per account
+    from one IP, and with a backoff per account from everywhere (see
+    accounts/throttling.py). For the readers' and the admin's login forms."""
+
+    def _limits(self, email):
+        ip = throttling.client_ip(self.request) if self.request else ""
+        return (
+            (throttling.LOGIN_PER_IP, ip),
+            (throttling.LOGIN_PER_ACCOUNT_AND_IP, f"{email.lower()} {ip}"),
+        )
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not email or not password:
+            return self.cleaned_data
+        limits = self._limits(email)
+        try:
+            throttling.check(*limits)
+            throttling.LOGIN_BACKOFF.check(email)
+        except throttling.Throttled as throttled:
+            raise forms.ValidationError(throttled.message, code="throttled") from None
+        self.user_cache = authenticate(self.request, username=email, password=password)
+        if self.user_cache is None:
+            throttling.hit(*limits)
+            throttling.LOGIN_BACKOFF.fail(email)
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(self.user_cache)
+        throttling.reset(limits[1])
+        throttling.LOGIN_BACKOFF.forget(email)
+        return self.cleaned_data
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+    """The readers' login form."""
 
     username = forms.EmailField(
         label=_("البريد الإلكتروني"),
@@ -111,30 +147,10 @@ class LoginForm(AuthenticationForm):
         "inactive": _("هذا الحساب معطّل."),
     }
 
-    def _limits(self, email):
-        ip = throttling.client_ip(self.request) if self.request else ""
-        return (
-            (throttling.LOGIN_PER_IP, ip),
-            (throttling.LOGIN_PER_ACCOUNT, (email or "").lower()),
-        )
 
-    def clean(self):
-        email = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if not email or not password:
-            return self.cleaned_data
-        limits = self._limits(email)
-        try:
-            throttling.check(*limits)
-        except throttling.Throttled as throttled:
-            raise forms.ValidationError(throttled.message, code="throttled") from None
-        self.user_cache = authenticate(self.request, username=email, password=password)
-        if self.user_cache is None:
-            throttling.hit(*limits)
-            raise self.get_invalid_login_error()
-        self.confirm_login_allowed(self.user_cache)
-        throttling.reset(limits[1])
-        return self.cleaned_data
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The back office's login form, with the readers' limits (staff accounts
+    are the ones worth guessing)."""
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
@@ -160,6 +176,11 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         except throttling.Throttled as throttled:
             raise forms.ValidationError(throttled.message, code="throttled") from None
         return email
+
+    def save(self, **kwargs):
+        # Whether the address has an account is for the worker to find out:
+        # the answer, and how long it takes, are the same for any address.
+        send_password_reset(email=self.cleaned_data["email"])
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):

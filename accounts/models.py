@@ -46,6 +46,18 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField(
         _("تاريخ تأكيد البريد"), null=True, blank=True
     )
+    # Replaced by every e-mail change request and cleared when one is used:
+    # change links are bound to it (accounts.tokens), so only the newest
+    # link works, and only once. The database default lets code that does
+    # not know the column (during a deploy, old migrations' models) insert.
+    email_change_nonce = models.CharField(
+        _("رمز طلب تغيير البريد"),
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

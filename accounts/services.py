@@ -6,7 +6,7 @@ Views, forms and commands call these; they never render pages.
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -17,7 +17,12 @@ from articles.models import Article
 from .forms import signup_extensions
 from .mail import absolute_url, send_account_email
 from .models import Follow, SavedArticle
-from .tokens import LINK_MAX_AGE, make_email_change_token, make_verification_token
+from .tokens import (
+    LINK_MAX_AGE,
+    make_email_change_token,
+    make_verification_token,
+    new_email_change_nonce,
+)
 
 User = get_user_model()
 
@@ -34,14 +39,15 @@ def register_reader(
     name: str,
     email: str,
     password: str,
-    request,
     cleaned_data: Mapping[str, Any] | None = None,
 ) -> User | None:
-    """Create and log in a reader, or tell an existing owner about the attempt.
+    """Create a reader, or tell an existing owner about the attempt.
 
     Returns the new user, or None when the address already has an account.
-    The caller answers both cases identically, so sign-up cannot be used to
-    find out who has an account; the owner gets an e-mail instead.
+    Neither is signed in: the new reader is, by the link in the verification
+    e-mail (accounts.views.verify_email). So the caller can answer both cases
+    identically, with the same cookies, and sign-up cannot be used to find
+    out who has an account; the owner gets an e-mail instead.
     """
     email = User._default_manager.normalize_email(email)
     if email_is_taken(email):
@@ -66,7 +72,6 @@ def register_reader(
     except IntegrityError:
         # Two sign-ups for one address raced; the other one won.
         return None
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     send_verification_email(user=user)
     return user
 
@@ -96,8 +101,15 @@ def mark_email_verified(*, user) -> None:
 
 
 def request_email_change(*, user, new_email: str) -> None:
-    """Mail a confirmation link to `new_email`; nothing changes until it is used."""
+    """Mail a confirmation link to `new_email`; nothing changes until it is used.
+
+    Each request retires the links of earlier ones, even a request for a
+    taken address: were it otherwise, whether an earlier link still worked
+    would tell the reader that the address has an account.
+    """
     new_email = User._default_manager.normalize_email(new_email)
+    user.email_change_nonce = new_email_change_nonce()
+    user.save(update_fields=["email_change_nonce"])
     if email_is_taken(new_email, exclude=user):
         # Same answer as for a free address: the owner is told instead.
         send_account_email(
@@ -122,14 +134,28 @@ def request_email_change(*, user, new_email: str) -> None:
 
 
 def confirm_email_change(*, user, new_email: str) -> bool:
-    """Switch to the confirmed address; False if someone took it meanwhile."""
+    """Switch to the confirmed address, `user` as the link found it.
+
+    False if someone took the address meanwhile, or if the link stopped
+    being valid since it was checked (used by a concurrent request, a newer
+    request, a password change).
+    """
     old_email = user.email
-    if email_is_taken(new_email, exclude=user):
+    if not user.email_change_nonce or email_is_taken(new_email, exclude=user):
         return False
-    user.email = new_email
     try:
         with transaction.atomic():
-            user.save(update_fields=["email"])
+            # Only the account state the link was checked against may move:
+            # of two concurrent uses of one link, one wins.
+            moved = User._default_manager.filter(
+                pk=user.pk,
+                email=old_email,
+                password=user.password,
+                email_change_nonce=user.email_change_nonce,
+            ).update(email=new_email, email_change_nonce="")
+            if not moved:
+                return False
+            user.email, user.email_change_nonce = new_email, ""
             # The link proved the reader reads the new mailbox.
             mark_email_verified(user=user)
     except IntegrityError:

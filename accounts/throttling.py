@@ -37,7 +37,10 @@ class Limit:
 
 
 LOGIN_PER_IP = Limit("login-ip", attempts=30, window=15 * 60)
-LOGIN_PER_ACCOUNT = Limit("login-account", attempts=5, window=15 * 60)
+# Wrong passwords for one account from one address stop there for the
+# window; from everywhere together they slow the account down (LOGIN_BACKOFF)
+# rather than lock it, so nobody can keep its owner out by guessing.
+LOGIN_PER_ACCOUNT_AND_IP = Limit("login-account-ip", attempts=5, window=15 * 60)
 SIGNUP_PER_IP = Limit("signup-ip", attempts=10, window=60 * 60)
 SIGNUP_PER_EMAIL = Limit("signup-email", attempts=3, window=60 * 60)
 RESET_PER_IP = Limit("reset-ip", attempts=10, window=60 * 60)
@@ -46,6 +49,46 @@ RESEND_PER_IP = Limit("resend-ip", attempts=10, window=60 * 60)
 RESEND_PER_ACCOUNT = Limit("resend-account", attempts=3, window=60 * 60)
 EMAIL_CHANGE_PER_ACCOUNT = Limit("email-change-account", attempts=5, window=60 * 60)
 PASSWORD_CHECK_PER_ACCOUNT = Limit("password-check", attempts=5, window=15 * 60)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Failures against one identity from anywhere: the first `free` cost
+    nothing, then each attempt waits twice as long after the last failure as
+    the one before, up to `longest` seconds. Forgotten `memory` seconds after
+    the last failure, or on success.
+
+    A slowdown, not a lock: counted with get/set, so simultaneous failures
+    may count once, which only makes it gentler."""
+
+    scope: str
+    free: int
+    longest: int
+    memory: int
+
+    def key(self, identity: str) -> str:
+        digest = hashlib.sha256(identity.strip().lower().encode()).hexdigest()[:32]
+        return f"backoff:{self.scope}:{digest}"
+
+    def check(self, identity: str) -> None:
+        """Raise Throttled while `identity` must still wait."""
+        failures, last = cache.get(self.key(identity), (0, 0.0))
+        if failures < self.free:
+            return
+        delay = min(self.longest, 2 ** (failures - self.free))
+        wait = math.ceil(last + delay - _now())
+        if wait > 0:
+            raise Throttled(wait)
+
+    def fail(self, identity: str) -> None:
+        failures, _ = cache.get(self.key(identity), (0, 0.0))
+        cache.set(self.key(identity), (failures + 1, _now()), timeout=self.memory)
+
+    def forget(self, identity: str) -> None:
+        cache.delete(self.key(identity))
+
+
+LOGIN_BACKOFF = Backoff("login", free=10, longest=15 * 60, memory=24 * 60 * 60)
 
 
 class Throttled(Exception):

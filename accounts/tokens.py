@@ -1,14 +1,24 @@
 """Signed, expiring, single-use tokens for the links in account e-mails.
 
-Each payload carries a value that the link itself changes once used (the
-verification time, the current address), so a link works only once without
-any table of used tokens.
+A link names the account and carries a keyed hash of the account's state
+when it was mailed; it works while that state holds, the way Django's
+password-reset tokens do, so nothing records used links:
+
+- verification: the password, the address and the verification time. The
+  link signs its reader in (accounts.views.verify_email), so it dies with a
+  password change; using it sets the verification time, so it works once.
+- e-mail change: the password, the address and the request's nonce
+  (User.email_change_nonce), which every request replaces and the change
+  clears, so only the newest link works, once, and not after a password
+  change. The view also wants the reader signed in as that account.
 """
 
+import secrets
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 LINK_MAX_AGE = timedelta(days=3)
 
@@ -16,13 +26,9 @@ _VERIFY_SALT = "accounts.verify-email"
 _CHANGE_SALT = "accounts.change-email"
 
 
-def _stamp(user) -> str:
-    return user.email_verified_at.isoformat() if user.email_verified_at else ""
-
-
 def make_verification_token(user) -> str:
     return signing.dumps(
-        {"u": user.pk, "e": user.email.lower(), "v": _stamp(user)}, salt=_VERIFY_SALT
+        {"u": user.pk, "s": _verification_state(user)}, salt=_VERIFY_SALT
     )
 
 
@@ -32,18 +38,19 @@ def user_for_verification_token(token: str):
     if payload is None:
         return None
     user = _user(payload.get("u"))
-    if (
-        user is None
-        or user.email.lower() != payload.get("e")
-        or _stamp(user) != payload.get("v")
-    ):
+    if user is None or not _matches(payload.get("s"), _verification_state(user)):
         return None
     return user
 
 
+def new_email_change_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 def make_email_change_token(user, new_email: str) -> str:
+    """A link for the request whose nonce `user` carries (saved already)."""
     return signing.dumps(
-        {"u": user.pk, "old": user.email.lower(), "new": new_email}, salt=_CHANGE_SALT
+        {"u": user.pk, "new": new_email, "s": _change_state(user)}, salt=_CHANGE_SALT
     )
 
 
@@ -54,11 +61,36 @@ def email_change_for_token(token: str):
         return None, None
     user = _user(payload.get("u"))
     new_email = payload.get("new")
-    if user is None or not isinstance(new_email, str):
-        return None, None
-    if user.email.lower() != payload.get("old"):
-        return None, None  # already used, or the address changed since
+    if (
+        user is None
+        or not isinstance(new_email, str)
+        or not user.email_change_nonce
+        or not _matches(payload.get("s"), _change_state(user))
+    ):
+        return None, None  # used, superseded, or the password or address changed
     return user, new_email
+
+
+def _verification_state(user) -> str:
+    verified_at = user.email_verified_at.isoformat() if user.email_verified_at else ""
+    return _digest(_VERIFY_SALT, user.pk, user.password, user.email, verified_at)
+
+
+def _change_state(user) -> str:
+    return _digest(
+        _CHANGE_SALT, user.pk, user.password, user.email, user.email_change_nonce
+    )
+
+
+def _digest(salt: str, pk, password: str, email: str, marker: str) -> str:
+    # Hashed: whoever holds a link can read its payload, and the password
+    # hash must not be in it.
+    state = f"{pk}|{password}|{email.lower()}|{marker}"
+    return salted_hmac(salt, state, algorithm="sha256").hexdigest()
+
+
+def _matches(given, expected: str) -> bool:
+    return isinstance(given, str) and constant_time_compare(given, expected)
 
 
 def _load(token: str, salt: str):

@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -111,20 +111,22 @@ def signup(request):
         except throttling.Throttled as throttled:
             form.add_error(None, throttled.message)
         else:
-            user = services.register_reader(
+            services.register_reader(
                 name=form.cleaned_data["name"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
-                request=request,
                 cleaned_data=form.cleaned_data,
             )
-            if user is not None:
-                pending.complete(request, next_url)
             # The same answer whether or not the address already had an
-            # account, so sign-up does not reveal who is registered.
+            # account (nobody is signed in yet: the e-mail's link does it,
+            # and carries out a pending save or follow), so sign-up does not
+            # reveal who is registered.
             messages.success(
                 request,
-                _("أرسلنا رسالة إلى %(email)s. افتح الرابط الذي فيها لتأكيد عنوانك.")
+                _(
+                    "أرسلنا رسالة إلى %(email)s. افتح الرابط الذي فيها لتأكيد "
+                    "عنوانك والدخول إلى حسابك."
+                )
                 % {"email": _isolate(form.cleaned_data["email"])},
             )
             return redirect(next_url)
@@ -135,17 +137,36 @@ def signup(request):
     )
 
 
+@csrf_protect
 @never_cache
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_email(request, token):
     user = tokens.user_for_verification_token(token)
     if user is None:
         return render(request, "accounts/link_invalid.html", status=400)
+    if request.method != "POST":
+        # A page with a button: a mail scanner following the link spends
+        # nothing, and nobody can be signed in to someone else's account by
+        # a link planted in a page (the POST needs this page's CSRF token).
+        return render(request, "accounts/verify_email.html", {"email": user.email})
     services.mark_email_verified(user=user)
     messages.success(request, _("شكرًا! تأكدنا من بريدك الإلكتروني."))
-    if request.user.is_authenticated and request.user.pk == user.pk:
-        return redirect("accounts:profile")
-    return redirect("accounts:login")
+    if request.user.is_authenticated:
+        return redirect(
+            "accounts:profile" if request.user.pk == user.pk else "articles:home"
+        )
+    # Sign-up signs nobody in (see services.register_reader): this link does,
+    # as a password-reset link would, once (using it spends the token), and
+    # carries out the save or follow the reader asked for before signing up.
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    action = pending.peek(request)
+    next_url = action["next"] if action else reverse("accounts:profile")
+    done = pending.complete(request, next_url)
+    if done == "save":
+        messages.success(request, _("حفظنا المقال في قائمة محفوظاتك."))
+    elif done == "follow":
+        messages.success(request, _("أضفناه إلى ما تتابعه."))
+    return redirect(next_url)
 
 
 @login_required
@@ -174,21 +195,13 @@ def resend_verification(request):
 
 # Passwords ----------------------------------------------------------------
 class PasswordResetView(auth_views.PasswordResetView):
+    # The form queues the message (accounts/mail.py).
     form_class = ThrottledPasswordResetForm
     template_name = "accounts/password_reset_form.html"
-    subject_template_name = "emails/password_reset_subject.txt"
-    email_template_name = "emails/password_reset_body.txt"
-    html_email_template_name = "emails/password_reset_body.html"
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
-
-    @property
-    def extra_email_context(self):
-        from django.conf import settings
-
-        return {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -257,6 +270,17 @@ def confirm_email_change(request, token):
     user, new_email = tokens.email_change_for_token(token)
     if user is None:
         return render(request, "accounts/link_invalid.html", status=400)
+    # The link alone does not move the login: an old password (or a session
+    # it opened) no longer signs in after a password change.
+    if not request.user.is_authenticated:
+        messages.info(
+            request, _("سجّل الدخول بالحساب الذي طلب التغيير لتأكيد عنوانه الجديد.")
+        )
+        return auth_views.redirect_to_login(request.get_full_path())
+    if request.user.pk != user.pk:
+        return render(
+            request, "accounts/confirm_email_change_other_account.html", status=403
+        )
     if request.method != "POST":
         # A page with a button, so mail scanners that follow links do not
         # change anyone's address.

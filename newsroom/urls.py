@@ -3,6 +3,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from accounts.forms import AdminLoginForm
+
 from . import views
 
 
@@ -22,6 +24,8 @@ register_converter(UnicodeSlugConverter, "uslug")
 
 admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME}: غرفة الأخبار"
 admin.site.index_title = "إدارة المحتوى"
+# The readers' login limits hold for the back office's login too.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -1,7 +1,7 @@
-from unittest import mock
-
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from accounts import throttling
@@ -12,6 +12,8 @@ from .conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
+# The start of a throttling window (they are aligned on the epoch).
+START = 1_000_000 * 15 * 60
 
 
 def test_login_page_renders_with_links_to_signup_and_reset(client):
@@ -76,33 +78,68 @@ def test_logout_is_a_post(reader):
 
 
 # Throttling ------------------------------------------------------------------
-def _fail(client, email="victim@example.com", ip="10.0.0.1"):
-    return client.post(LOGIN, {"username": email, "password": "wrong"}, REMOTE_ADDR=ip)
+def _fail(client, email="victim@example.com", ip="10.0.0.1", path=LOGIN):
+    return client.post(path, {"username": email, "password": "wrong"}, REMOTE_ADDR=ip)
 
 
-def test_login_is_throttled_per_account_then_lifts(client):
+def _sign_in(client, ip, email="victim@example.com", path=LOGIN):
+    return client.post(path, {"username": email, "password": PASSWORD}, REMOTE_ADDR=ip)
+
+
+def test_wrong_passwords_from_one_address_stop_that_address_only(client):
     UserFactory(email="victim@example.com")
-    for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts):
-        assert "محاولات كثيرة" not in _fail(client).text
-    blocked = client.post(
-        LOGIN,
-        {"username": "victim@example.com", "password": PASSWORD},
-        REMOTE_ADDR="10.0.0.2",
-    )
-    # Even the right password waits: the limit is on the account.
+    with time_machine.travel(START, tick=False) as clock:
+        for _ in range(throttling.LOGIN_PER_ACCOUNT_AND_IP.attempts):
+            assert "محاولات كثيرة" not in _fail(client, ip="10.0.0.1").text
+
+        blocked = _sign_in(client, "10.0.0.1")
+        # Even the right password waits, from there...
+        assert blocked.status_code == 200
+        assert "حاول مرة أخرى بعد 15 دقيقة" in blocked.text
+        assert "_auth_user_id" not in client.session
+        # ...while the owner, elsewhere, is not locked out.
+        assert _sign_in(Client(), "10.0.0.2").status_code == 302
+
+        clock.shift(throttling.LOGIN_PER_ACCOUNT_AND_IP.window)
+        assert _sign_in(client, "10.0.0.1").status_code == 302
+
+
+def test_guesses_from_everywhere_slow_the_account_down_but_never_lock_it(client):
+    UserFactory(email="victim@example.com")
+    backoff = throttling.LOGIN_BACKOFF
+    with time_machine.travel(START, tick=False) as clock:
+        for n in range(backoff.free):
+            _fail(client, ip=f"10.1.0.{n}")
+        # From now on each failure doubles the wait before the next attempt.
+        for wait in (1, 2, 4, 8):
+            refused = _sign_in(Client(), "10.2.0.1")
+            assert "محاولات كثيرة" in refused.text
+            clock.shift(wait)
+            _fail(client, ip=f"10.3.0.{wait}")
+        # Never more than `longest`, and the right password then gets in.
+        for n in range(30):
+            clock.shift(backoff.longest)
+            _fail(client, ip=f"10.4.0.{n}")
+        assert "حاول مرة أخرى بعد 15 دقيقة" in _sign_in(Client(), "10.2.0.1").text
+        clock.shift(backoff.longest)
+        owner = Client()
+        assert _sign_in(owner, "10.2.0.1").status_code == 302
+        # A success forgets the failures.
+        assert "محاولات كثيرة" not in _fail(client, ip="10.5.0.1").text
+
+
+def test_the_admin_login_is_throttled_like_the_readers(client):
+    UserFactory(email="victim@example.com", is_staff=True)
+    admin_login = "/admin/login/"
+    for _ in range(throttling.LOGIN_PER_ACCOUNT_AND_IP.attempts):
+        _fail(client, path=admin_login)
+
+    blocked = _sign_in(client, "10.0.0.1", path=admin_login)
+
     assert blocked.status_code == 200
     assert "محاولات كثيرة" in blocked.text
-    assert "حاول مرة أخرى بعد" in blocked.text
     assert "_auth_user_id" not in client.session
-
-    # The window passes: time moves on by the window length.
-    later = throttling._now() + throttling.LOGIN_PER_ACCOUNT.window
-    with mock.patch("accounts.throttling._now", return_value=later):
-        allowed = client.post(
-            LOGIN, {"username": "victim@example.com", "password": PASSWORD}
-        )
-    assert allowed.status_code == 302
-    assert "_auth_user_id" in client.session
+    assert _sign_in(Client(), "10.0.0.2", path=admin_login).status_code == 302
 
 
 def test_login_is_throttled_per_ip_across_accounts(client):
@@ -125,42 +162,31 @@ def test_login_is_throttled_per_ip_across_accounts(client):
 
 def test_successful_login_clears_the_account_failures(client):
     UserFactory(email="victim@example.com")
-    for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts - 1):
+    for _ in range(throttling.LOGIN_PER_ACCOUNT_AND_IP.attempts - 1):
         _fail(client)
-    assert (
-        client.post(
-            LOGIN, {"username": "victim@example.com", "password": PASSWORD}
-        ).status_code
-        == 302
-    )
+    assert _sign_in(client, "10.0.0.1").status_code == 302
     client.post(reverse("accounts:logout"))
-    for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts - 1):
+    for _ in range(throttling.LOGIN_PER_ACCOUNT_AND_IP.attempts - 1):
         _fail(client)
     assert "محاولات كثيرة" not in _fail(client).text
 
 
 def test_throttle_is_lifted_when_the_cache_entry_expires(client):
     UserFactory(email="victim@example.com")
-    for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts):
+    for _ in range(throttling.LOGIN_PER_ACCOUNT_AND_IP.attempts):
         _fail(client)
     assert "محاولات كثيرة" in _fail(client).text
     cache.clear()  # what the key expiry does at the end of the window
-    response = client.post(
-        LOGIN, {"username": "victim@example.com", "password": PASSWORD}
-    )
-    assert response.status_code == 302
+    assert _sign_in(client, "10.0.0.1").status_code == 302
 
 
 def test_throttle_message_reports_minutes_left(client):
     UserFactory(email="victim@example.com")
-    window = throttling.LOGIN_PER_ACCOUNT.window
-    start = 1_000_000 * window  # the start of a window
-    with mock.patch("accounts.throttling._now", return_value=start):
-        for _ in range(throttling.LOGIN_PER_ACCOUNT.attempts):
+    with time_machine.travel(START, tick=False) as clock:
+        for _ in range(throttling.LOGIN_PER_ACCOUNT_AND_IP.attempts):
             _fail(client)
-    with mock.patch("accounts.throttling._now", return_value=start + 60):
-        blocked = _fail(client)
-    assert "حاول مرة أخرى بعد 14 دقيقة" in blocked.text
+        clock.shift(60)
+        assert "حاول مرة أخرى بعد 14 دقيقة" in _fail(client).text
 
 
 @pytest.mark.parametrize("next_url", [LOGIN, LOGIN + "?x=1", "/account/login"])

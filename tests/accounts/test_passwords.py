@@ -1,11 +1,13 @@
 import pytest
 from django.core import mail
+from django.tasks import task_backends
+from django.test import override_settings
 from django.urls import reverse
 
 from accounts import throttling
 from tests.factories import UserFactory
 
-from .conftest import PASSWORD, STRONG_PASSWORD, links_in_last_mail
+from .conftest import PASSWORD, QUEUED, STRONG_PASSWORD, links_in_last_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +51,22 @@ def test_password_reset_for_unknown_address_answers_the_same(client):
     assert len(mail.outbox) == 1
     done_page = client.get(unknown.url)
     assert "إن كان هذا العنوان مسجلًا" in done_page.text
+
+
+@override_settings(TASKS=QUEUED)
+def test_password_reset_queues_the_same_work_for_any_address(client):
+    UserFactory(email="known@example.com")
+    backend = task_backends["default"]
+
+    client.post(RESET, {"email": "known@example.com"})
+    client.post(RESET, {"email": "nobody@example.com"})
+
+    # Looking the address up and mailing are the worker's: a request for a
+    # registered address takes no longer than one for an unknown address.
+    assert mail.outbox == []
+    assert [(r.task.name, sorted(r.kwargs)) for r in backend.results] == [
+        ("deliver_password_reset", ["email", "language"])
+    ] * 2
 
 
 def test_password_reset_is_throttled_per_address_and_lifts(client):

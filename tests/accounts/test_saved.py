@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import SavedArticle
 from tests.factories import ArticleFactory, UserFactory
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, links_in_last_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +204,11 @@ def test_anonymous_save_then_signup_saves_the_article_and_returns_to_it(
         {**signup_data, "next": article.get_absolute_url()},
     )
     assert response.status_code == 302
+    assert response.url == article.get_absolute_url()
+    # Saved once the link in the e-mail signs the new reader in.
+    assert not SavedArticle.objects.exists()
+    [link] = links_in_last_mail("/verify-email/")
+    response = client.post(link)
     assert response.url == article.get_absolute_url()
     user = SavedArticle.objects.get().user
     assert user.email == "layla@example.com"

@@ -1,15 +1,19 @@
 import re
 from datetime import timedelta
-from unittest import mock
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core import mail, signing
+from django.tasks import task_backends
+from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from tests.factories import UserFactory
 
-from .conftest import links_in_last_mail
+from .conftest import QUEUED, links_in_last_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +28,7 @@ def test_signup_page_shows_the_form_with_consent_line(client):
     assert "private" in response["Cache-Control"]
 
 
-def test_signup_creates_reader_logs_in_and_mails_a_verification_link(
-    client, signup_data
-):
+def test_signup_creates_reader_and_mails_a_link_that_signs_them_in(client, signup_data):
     response = client.post(SIGNUP, signup_data)
     assert response.status_code == 302
     assert response.url == "/"
@@ -34,18 +36,52 @@ def test_signup_creates_reader_logs_in_and_mails_a_verification_link(
     assert user.name == "ليلى الحسيني"
     assert not user.is_verified
     assert user.check_password(signup_data["password"])
-    assert int(client.session["_auth_user_id"]) == user.pk
+    # Not signed in yet: a taken address must get exactly this answer.
+    assert "_auth_user_id" not in client.session
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["layla@example.com"]
     assert "أكّد بريدك" in message.subject
     assert message.alternatives and message.alternatives[0].mimetype == "text/html"
 
+    [link] = links_in_last_mail("/verify-email/")
+    # Opening it (as a mail scanner would) only shows a button.
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "أكّد بريدي وادخل" in page.text
+    assert "_auth_user_id" not in client.session
+    user.refresh_from_db()
+    assert not user.is_verified
+
+    response = client.post(link)
+
+    assert response.url == reverse("accounts:profile")
+    assert int(client.session["_auth_user_id"]) == user.pk
+    user.refresh_from_db()
+    assert user.is_verified
+    # Spent: the link neither verifies nor signs in twice.
+    client.logout()
+    assert client.post(link).status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_verification_button_needs_the_pages_csrf_token(client, signup_data):
+    # Else a page could sign its visitors in to an account of its choosing.
+    client.post(SIGNUP, signup_data)
+    [link] = links_in_last_mail("/verify-email/")
+    visitor = Client(enforce_csrf_checks=True)
+
+    response = visitor.post(link)
+
+    assert response.status_code == 403
+    assert "_auth_user_id" not in visitor.session
+    assert not User.objects.get(email="layla@example.com").is_verified
+
 
 def test_verification_link_from_the_mail_verifies_the_address(client, signup_data):
     client.post(SIGNUP, signup_data)
     [link] = links_in_last_mail("/account/verify-email/")
-    response = client.get(link)
+    response = client.post(link)
     assert response.status_code == 302
     assert response.url == reverse("accounts:profile")
     assert User.objects.get(email="layla@example.com").is_verified
@@ -56,9 +92,9 @@ def test_verification_link_from_the_mail_verifies_the_address(client, signup_dat
 def test_verification_link_works_once(client, signup_data):
     client.post(SIGNUP, signup_data)
     [link] = links_in_last_mail("/account/verify-email/")
-    assert client.get(link).status_code == 302
+    assert client.post(link).status_code == 302
     verified_at = User.objects.get().email_verified_at
-    again = client.get(link)
+    again = client.post(link)
     assert again.status_code == 400
     assert "لم يعد صالحًا" in again.text
     assert User.objects.get().email_verified_at == verified_at
@@ -67,8 +103,7 @@ def test_verification_link_works_once(client, signup_data):
 def test_expired_verification_link_is_refused(client, signup_data):
     client.post(SIGNUP, signup_data)
     [link] = links_in_last_mail("/account/verify-email/")
-    later = signing.time.time() + timedelta(days=4).total_seconds()
-    with mock.patch("django.core.signing.time.time", return_value=later):
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)):
         response = client.get(link)
     assert response.status_code == 400
     assert not User.objects.get().is_verified
@@ -109,7 +144,7 @@ def test_account_page_offers_to_resend_and_resend_sends_a_fresh_link(client):
     response = client.post(reverse("accounts:resend_verification"), follow=True)
     assert "أرسلنا رابط تأكيد جديدًا" in response.text
     [link] = links_in_last_mail("/account/verify-email/")
-    client.get(link)
+    client.post(link)
     user.refresh_from_db()
     assert user.is_verified
 
@@ -240,6 +275,9 @@ def test_signup_with_a_taken_address_answers_exactly_like_a_new_one(
     taken_messages = [str(m) for m in taken.wsgi_request._messages]
 
     assert _visible(taken) == _visible(new)
+    # The same cookies: the new reader is not signed in by the answer either.
+    assert sorted(taken.cookies) == sorted(new.cookies)
+    assert settings.SESSION_COOKIE_NAME not in new.cookies
     assert [m.replace("TAKEN@example.com", "x") for m in taken_messages] == [
         m.replace("layla@example.com", "x") for m in new_messages
     ]
@@ -250,6 +288,22 @@ def test_signup_with_a_taken_address_answers_exactly_like_a_new_one(
     assert message.to == ["TAKEN@example.com"]
     assert "محاولة تسجيل" in message.subject
     assert "/account/password/reset/" in message.body
+
+
+@override_settings(TASKS=QUEUED)
+def test_signup_sends_no_mail_itself_and_queues_one_for_either_address(
+    client, signup_data
+):
+    UserFactory(email="taken@example.com")
+    backend = task_backends["default"]
+
+    client.post(SIGNUP, signup_data)
+    type(client)().post(SIGNUP, {**signup_data, "email": "taken@example.com"})
+
+    # How long a sign-up takes cannot depend on what the worker then sends.
+    assert mail.outbox == []
+    queued = [result.task.name for result in backend.results]
+    assert queued == ["deliver_account_email", "deliver_account_email"]
 
 
 def test_signup_with_a_taken_address_does_not_change_the_existing_account(

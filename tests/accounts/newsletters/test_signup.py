@@ -62,9 +62,10 @@ def test_lists_chosen_at_signup_wait_for_the_verification_link(client, signup_da
     assert subscriptions.count() == 2
     assert set(subscriptions.values_list("source", flat=True)) == {"signup"}
     assert not subscriptions.active().exists()
+    client.force_login(user)
     assert "بانتظار تأكيد بريدك" in client.get(reverse("newsletters:manage")).text
 
-    client.get(verification_link())
+    client.post(verification_link())
     assert Subscription.objects.active().filter(user=user).count() == 2
 
 
