@@ -1,11 +1,14 @@
 """Reader pages: home, sections, articles, tags, authors, opinion; the view beacon."""
 
 import hashlib
+import ipaddress
 import json
+import time
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db.models import F, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
@@ -242,7 +245,9 @@ def get_article_context(article):
         "json_ld": json_ld_script(
             news_article_json_ld(article, authors, tags, url, corrections)
         ),
+        # Previews of drafts are not counted: no beacon, so no token.
         "count_views": article.is_published(),
+        "view_token": view_token(article.pk) if article.is_published() else None,
         "last_modified": article.updated_at,
     }
 
@@ -579,11 +584,77 @@ def one_column_per_columnist(columns, limit=4):
 BEACON_DEDUPE_SECONDS = 300
 BEACON_PER_MINUTE = 30
 
+# The page token. A beacon counts only with the token its article's public
+# page carries, signed for that article. The page is one document for every
+# reader, cached whole, so the token cannot be per reader or per request: it
+# is stamped with the hour it was made in, not the second, and every copy of
+# the page rendered within the hour (s-maxage runs out every few minutes) is
+# byte for byte the same. It must outlive every copy a reader can still be
+# handed: stamped up to VIEW_TOKEN_STEP before the page was rendered, kept
+# for PAGE_CACHE_SECONDS, then up to EDGE_GRACE_SECONDS more by the edge when
+# the origin fails, and read in a tab that may stay in the background for a
+# while before its beacon goes.
+VIEW_TOKEN_SALT = "articles.views.count_view"
+VIEW_TOKEN_STEP = 60 * 60
+EDGE_GRACE_SECONDS = 24 * 60 * 60  # beresp.grace in deploy/varnish/newsroom.vcl
+VIEW_TOKEN_READING_SECONDS = 24 * 60 * 60
 
-def _client_key(request):
+
+class _HourlySigner(signing.TimestampSigner):
+    """A TimestampSigner whose stamps are rounded down to VIEW_TOKEN_STEP."""
+
+    def timestamp(self):
+        now = int(time.time())
+        return signing.b62_encode(now - now % VIEW_TOKEN_STEP)
+
+
+def view_token(article_id):
+    """The beacon token that article `article_id`'s public page carries."""
+    return _HourlySigner(salt=VIEW_TOKEN_SALT).sign(str(article_id))
+
+
+def _view_token_max_age():
+    return (
+        VIEW_TOKEN_STEP
+        + settings.PAGE_CACHE_SECONDS
+        + EDGE_GRACE_SECONDS
+        + VIEW_TOKEN_READING_SECONDS
+    )
+
+
+def _has_view_token(request, pk):
+    """True when the request carries a token its article's page handed out."""
+    try:
+        value = _HourlySigner(salt=VIEW_TOKEN_SALT).unsign(
+            request.GET.get("token", ""), max_age=_view_token_max_age()
+        )
+    except signing.BadSignature:  # missing, junk, forged or expired
+        return False
+    return value == str(pk)
+
+
+def _network(address):
+    """The IPv4 /24 or IPv6 /64 that `address` belongs to.
+
+    Limits count networks, not addresses: a single home line is handed a
+    whole /64, and addresses within a /24 come cheap, so one reader could
+    otherwise count as many.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # "unknown", or whatever a trusted proxy wrote
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 64
+    return ipaddress.ip_network((ip, prefix), strict=False).with_prefixlen
+
+
+def _network_key(request):
     # The same notion of "client address" as the login throttles, so one
-    # THROTTLE_TRUSTED_PROXIES setting serves both behind a load balancer.
-    return hashlib.sha256(client_ip(request).encode()).hexdigest()[:16]
+    # THROTTLE_TRUSTED_PROXIES setting serves both behind a load balancer;
+    # hashed, so that no address sits in the cache in clear.
+    return hashlib.sha256(_network(client_ip(request)).encode()).hexdigest()[:16]
 
 
 def _same_origin(request):
@@ -598,12 +669,13 @@ def _same_origin(request):
 
 
 def _allowed(request, pk):
-    client = _client_key(request)
-    # One view per reader per article every few minutes: reloads do not count.
-    if not cache.add(f"views:seen:{client}:{pk}", 1, BEACON_DEDUPE_SECONDS):
+    network = _network_key(request)
+    # One view per network per article every few minutes: reloads, and the
+    # many addresses of one network, do not count again.
+    if not cache.add(f"views:seen:{network}:{pk}", 1, BEACON_DEDUPE_SECONDS):
         return False
     minute = int(timezone.now().timestamp() // 60)
-    key = f"views:rate:{client}:{minute}"
+    key = f"views:rate:{network}:{minute}"
     cache.add(key, 0, 120)
     try:
         return cache.incr(key) <= BEACON_PER_MINUTE
@@ -618,13 +690,18 @@ def count_view(request, pk):
     """Count one view of article `pk`, sent by navigator.sendBeacon.
 
     Counting here rather than in the article view keeps article pages
-    cacheable: a page served by a CDN still sends its beacon. The answer is
-    always 204 so the endpoint tells nothing about what was counted.
+    cacheable: a page served by a CDN still sends its beacon. It counts only
+    with the token of the article's page, once per network in a while, and
+    only a story readers can see now (the one query, made last, so only for
+    a beacon that passed everything else). The answer is always 204 so the
+    endpoint tells nothing about what was counted.
     """
     if (
         not is_bot(request.headers.get("User-Agent"))
         and _same_origin(request)
+        and _has_view_token(request, pk)
         and _allowed(request, pk)
+        and Article.objects.published().filter(pk=pk).exists()
     ):
         record_view(pk)
     return HttpResponse(status=204)

@@ -1,9 +1,13 @@
+import datetime
 import json
 import re
 from urllib.parse import quote
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import RelatedArticle
 from tests.articles.reader_data import front_page_data, with_image
@@ -310,7 +314,34 @@ def test_published_article_page_carries_the_view_beacon(client):
     content = client.get(article.get_absolute_url()).content.decode()
 
     beacon = reverse("articles:count_view", kwargs={"pk": article.pk})
-    assert f'data-view-url="{beacon}"' in content
+    assert f'data-view-url="{beacon}?token=' in content  # signed, for this story
+
+
+def view_url(response):
+    return re.search(r'data-view-url="([^"]*)"', response.content.decode())[1]
+
+
+def test_every_copy_of_the_page_carries_the_same_beacon_token(client, reader):
+    # The token is in the cached public page: one for every reader, and it
+    # changes on the hour only, so copies rendered anew as s-maxage runs out
+    # stay byte for byte the same (and answer If-None-Match with a 304).
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    with time_machine.travel(hour + datetime.timedelta(minutes=1), tick=False) as t:
+        article = ArticleFactory()
+        url = article.get_absolute_url()
+        first = client.get(url)
+        cache.clear()
+        t.shift(datetime.timedelta(minutes=58))  # many s-maxages later
+        again = client.get(url)
+        cache.clear()
+        signed_in = reader.get(url)
+        cache.clear()
+        t.shift(datetime.timedelta(minutes=2))  # the next hour
+        next_hour = client.get(url)
+
+    assert first.content == again.content == signed_in.content
+    assert first["ETag"] == again["ETag"]
+    assert view_url(next_hour) != view_url(first)
 
 
 def test_article_context_can_render_a_draft_for_staff_preview(rf):
