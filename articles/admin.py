@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Prefetch, Q, When
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -39,9 +39,10 @@ from .forms import (
 )
 from .history import ArticleHistoryHelper
 from .images import (
+    clear_photo_renditions,
+    clear_renditions,
     delete_renditions,
-    make_photo_renditions,
-    make_renditions,
+    original_admin_url,
     purge_stories_showing,
     rendition_set,
 )
@@ -58,6 +59,7 @@ from .models import (
 )
 from .search.admin import ArabicSearchAdminMixin
 from .search.documents import update_search_document
+from .tasks import render_author_photo_later, render_picture_later
 
 # The rich-text editor (django-prose-editor) loads its ES modules through an
 # inline <script type="importmap">, and its editor core (Tiptap) injects one
@@ -101,10 +103,14 @@ def local_time(value):
     return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
-def thumbnail(renditions, alt=""):
+def thumbnail(renditions, alt="", error=None):
+    """A square rendition; while there is none, why (`error`: the model's
+    rendition error, None when there is no file at all)."""
     image = rendition_set(renditions, "1x1")
     if not image:
-        return "—"
+        if error is None:
+            return "—"
+        return _("تعذّرت المعالجة") if error else _("قيد المعالجة")
     return format_html(
         '<img src="{}" alt="{}" width="48" height="48" class="nr-thumb" loading="lazy">',
         image["src"],
@@ -349,7 +355,8 @@ class ArticleAdmin(
     def list_thumbnail(self, obj):
         if obj.picture_id is None:
             return "—"
-        return thumbnail(obj.picture.renditions, obj.picture.alt)
+        picture = obj.picture
+        return thumbnail(picture.renditions, picture.alt, picture.rendition_error)
 
     @admin.display(description=_("الحالة"), ordering="status")
     def publication_status(self, obj):
@@ -445,8 +452,15 @@ class ArticleAdmin(
             picture.focal_x = form.cleaned_data["image_focal_x"]
             picture.focal_y = form.cleaned_data["image_focal_y"]
             picture.save(update_fields=["focal_x", "focal_y"])
-        if picture is not None and (upload or moved or not picture.renditions):
-            make_renditions(picture)
+        # A picture the worker gave up on is tried again from the library,
+        # not on every save of the stories using it.
+        missing = picture is not None and not (
+            picture.renditions or picture.rendition_error
+        )
+        if picture is not None and (upload or moved or missing):
+            # In the background: the story is saved now and shows the
+            # picture once its renditions exist.
+            render_picture_later(picture)
         if obj.is_lead and "is_lead" in form.changed_data:
             # One lead story: choosing a new one retires the previous one.
             # Only choosing does, which takes the publish permission: a save
@@ -732,23 +746,91 @@ class SectionAdmin(admin.ModelAdmin):
 
 def focal_point_preview(picture):
     # The original, so the focal point is chosen on the whole picture
-    # (static/js/admin-focal-point.js).
+    # (static/js/admin-focal-point.js); through the staff-only view, as
+    # the file itself has no URL.
     return format_html(
         '<span class="nr-focal-frame" data-focal-point>'
         '<img src="{}" alt="" width="{}" height="{}"></span>'
-        '<p class="help">{}</p>',
-        picture.image.url,
+        '<p class="help">{}</p>{}',
+        original_admin_url(picture),
         picture.width or "",
         picture.height or "",
         _("انقر على الصورة لتحديد النقطة المحورية، ثم احفظ لتُقصّ النسخ حولها."),
+        rendition_state(picture.renditions, picture.rendition_error),
     )
 
 
+def rendition_state(renditions, error):
+    """What readers see of a picture while it has no renditions: nothing."""
+    if renditions:
+        return ""
+    if error:
+        message = _("تعذّرت معالجة الصورة فلن تظهر للقراء؛ ارفع الملف من جديد.")
+    else:
+        message = _("تجري معالجة الصورة في الخلفية، ولن تظهر للقراء قبل أن تكتمل.")
+    return format_html('<p class="help"><strong>{}</strong></p>', message)
+
+
+def image_type(head):
+    """The type of a validated upload (JPEG, PNG or WebP) from its first bytes."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return "application/octet-stream"
+
+
+class OriginalFileAdminMixin:
+    """A staff-only view of the model's private original (`original_field`):
+    the focal-point picker and the file input show it through this URL."""
+
+    original_field = None
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<int:object_id>/original/",
+                self.admin_site.admin_view(self.original_view),
+                name=f"{opts.app_label}_{opts.model_name}_original",
+            ),
+            *super().get_urls(),
+        ]
+
+    def original_view(self, request, object_id):
+        """The original as uploaded, metadata and all (admin_view: staff
+        only, never cached)."""
+        obj = self.get_object(request, str(object_id))
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        original = getattr(obj, self.original_field)
+        if not original:
+            raise Http404
+        try:
+            handle = original.storage.open(original.name, "rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        content_type = image_type(handle.read(12))
+        handle.seek(0)
+        return FileResponse(handle, content_type=content_type)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only, Django would link the file to its URL, which a
+            # private original doesn't have.
+            fields = [f for f in fields if f != self.original_field]
+        return fields
+
+
 @admin.register(Picture)
-class PictureAdmin(admin.ModelAdmin):
+class PictureAdmin(OriginalFileAdminMixin, admin.ModelAdmin):
     """The media library: upload once, reuse in many stories."""
 
     form = PictureAdminForm
+    original_field = "image"
     list_display = [
         "list_thumbnail",
         "alt",
@@ -803,7 +885,7 @@ class PictureAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("صورة"))
     def list_thumbnail(self, obj):
-        return thumbnail(obj.renditions, obj.alt)
+        return thumbnail(obj.renditions, obj.alt, obj.rendition_error)
 
     @admin.display(description=_("معاينة الصورة"))
     def image_preview(self, obj):
@@ -819,9 +901,13 @@ class PictureAdmin(admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+        if change and "image" in form.changed_data:
+            # A replaced file leaves every page now, not once the worker
+            # has rendered the new one.
+            clear_renditions(obj)
         changed = {"image", "focal_x", "focal_y"} & set(form.changed_data)
         if changed or not obj.renditions:
-            make_renditions(obj)
+            render_picture_later(obj)
         elif {"alt", "caption", "credit"} & set(form.changed_data):
             # Shown beside the picture in the stories using it.
             purge_stories_showing(obj)
@@ -846,8 +932,9 @@ class PictureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(OriginalFileAdminMixin, admin.ModelAdmin):
     form = AuthorAdminForm
+    original_field = "photo"
     list_display = [
         "list_photo",
         "name",
@@ -872,7 +959,8 @@ class AuthorAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("الصورة"))
     def list_photo(self, obj):
-        return thumbnail(obj.photo_renditions, obj.name)
+        error = obj.photo_rendition_error if obj.photo else None
+        return thumbnail(obj.photo_renditions, obj.name, error)
 
     @admin.display(description=_("المقالات المنشورة"), ordering="published_articles")
     def published_articles(self, obj):
@@ -880,8 +968,10 @@ class AuthorAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "photo" in form.changed_data or (obj.photo and not obj.photo_renditions):
-            make_photo_renditions(obj)
+        if change and "photo" in form.changed_data:
+            clear_photo_renditions(obj)  # replaced or removed: gone at once
+        if obj.photo and ("photo" in form.changed_data or not obj.photo_renditions):
+            render_author_photo_later(obj)
 
 
 @admin.register(Tag)

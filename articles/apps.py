@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from newsroom.checks import shared_cache
 from newsroom.text import strip_control_characters_on_save
 
+from .storage import originals_outside_media_root
+
 
 class ArticlesConfig(AppConfig):
     name = "articles"
@@ -18,3 +20,4 @@ class ArticlesConfig(AppConfig):
         strip_control_characters_on_save(apps.get_app_config("taggit"))
         # The project's own checks (newsroom is a package, not an app).
         checks.register(shared_cache, checks.Tags.caches, deploy=True)
+        checks.register(originals_outside_media_root, checks.Tags.security)

@@ -101,10 +101,11 @@ def _pictures(blocks):
 
 
 def _render_pictures(pictures):
+    # A picture whose renditions are still to come shows nothing yet.
     items = [
-        {"picture": picture, "img": picture_srcset(picture)}
+        {"picture": picture, "img": img}
         for picture in pictures
-        if picture.image
+        if (img := picture_srcset(picture))
     ]
     if not items:
         return ""

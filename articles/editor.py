@@ -120,7 +120,8 @@ def pictures_for_blocks(request):
 
 
 def _picture_json(picture):
-    image = picture_srcset(picture, "4x3") if picture.image else None
+    # Renditions only, as on the page: none while the worker makes them.
+    image = picture_srcset(picture, "4x3")
     return {
         "id": picture.pk,
         "alt": picture.alt,

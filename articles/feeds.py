@@ -142,21 +142,16 @@ class CorrectionsFeed(Feed):
 
 
 def lead_image_enclosure(article):
-    """The lead image as an RSS enclosure: a mid-size 16:9 rendition when
-    there is one (WebP), else the original upload."""
+    """The lead image as an RSS enclosure: a mid-size 16:9 rendition (WebP).
+    None until the renditions exist: the original is never published."""
     picture = article.picture
     if picture is None:
         return None
     entries = sorted(picture.renditions.get("16x9") or [], key=lambda e: e["width"])
-    mid = [e for e in entries if e["width"] <= 960]
-    if mid:
-        name, mime_type = mid[-1]["name"], "image/webp"
-    else:
-        name = picture.image.name
-        extension = name.rsplit(".", 1)[-1].lower()
-        mime_type = {"png": "image/png", "webp": "image/webp"}.get(
-            extension, "image/jpeg"
-        )
+    mid = [e for e in entries if e["width"] <= 960] or entries[:1]
+    if not mid:
+        return None
+    name, mime_type = mid[-1]["name"], "image/webp"
     try:
         length = default_storage.size(name)
     except OSError:

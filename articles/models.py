@@ -14,6 +14,7 @@ from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 from newsroom.links import url_of
 
 from .sanitize import sanitize_body
+from .storage import originals_storage
 from .text import arabic_slugify
 
 # Section slugs live at the site root, so they may not take a path that
@@ -97,8 +98,13 @@ class Author(models.Model):
         _("المسار"), max_length=150, unique=True, allow_unicode=True
     )
     bio = models.TextField(_("نبذة"), blank=True)
-    photo = models.ImageField(_("الصورة"), upload_to="authors/", blank=True)
+    # The original stays private; bylines show its renditions (images.py).
+    photo = models.ImageField(
+        _("الصورة"), upload_to="authors/", storage=originals_storage, blank=True
+    )
     photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    # Why the background worker made no renditions (images.RenditionError).
+    photo_rendition_error = models.CharField(max_length=30, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("حساب المحرر"),
@@ -127,12 +133,14 @@ class Author(models.Model):
 class Picture(models.Model):
     """A photo in the media library: uploaded once, used by many stories.
 
-    Renditions are recorded as in articles/images.py; the original is never
-    served to readers' pages except as a fallback before renditions exist."""
+    The original is private (articles/storage.py); readers only ever get the
+    renditions recorded as in articles/images.py, which the background worker
+    makes. Until it has, the picture shows nowhere."""
 
     image = models.ImageField(
         _("الملف"),
         upload_to="articles/%Y/%m/",
+        storage=originals_storage,
         width_field="width",
         height_field="height",
     )
@@ -148,6 +156,8 @@ class Picture(models.Model):
     focal_x = models.FloatField(_("النقطة المحورية أفقيًا"), default=0.5)
     focal_y = models.FloatField(_("النقطة المحورية عموديًا"), default=0.5)
     renditions = models.JSONField(default=dict, blank=True, editable=False)
+    # Why the background worker made no renditions (images.RenditionError).
+    rendition_error = models.CharField(max_length=30, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("رفعها"),

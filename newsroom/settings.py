@@ -225,8 +225,12 @@ MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Let Django serve uploads itself (always in development).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+# Uploaded originals keep their camera metadata (GPS, serial numbers): they
+# stay outside MEDIA_ROOT, with no URL; readers get renditions made from them.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "originals": {"BACKEND": "articles.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -249,6 +253,8 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 # Uploads bigger than this are refused before Pillow opens them.
 MAX_UPLOAD_IMAGE_BYTES = env.int("MAX_UPLOAD_IMAGE_BYTES", default=10 * 1024 * 1024)
 MAX_UPLOAD_IMAGE_PIXELS = env.int("MAX_UPLOAD_IMAGE_PIXELS", default=40_000_000)
+# The background worker gives up on an image's renditions after this long.
+IMAGE_RENDER_SECONDS = env.int("IMAGE_RENDER_SECONDS", default=60)
 
 # Security
 SECURE_CSP = {

@@ -10,9 +10,11 @@ EDITORS, WRITERS = "المحررون", "الكتّاب"
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    """Fast hashing, uploads in a temporary folder, a fresh cache per test."""
+    """Fast hashing, uploads (public and private) in a temporary folder, a
+    fresh cache per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from articles.images import picture_srcset
+
 from .models import NewsletterIssue
 
 # Markers survive HTML escaping unchanged (letters and underscores only).
@@ -48,15 +50,12 @@ def _site_domain() -> str:
 
 
 def _story(article) -> dict:
-    # The original (JPEG/PNG), not the WebP renditions: Outlook on Windows
-    # cannot show WebP. Only the lead story carries an image (see template).
-    image_url = ""
+    # A rendition, never the original (which keeps the camera's metadata and
+    # has no public URL). Renditions are WebP, which Outlook on Windows does
+    # not show: it shows the alt text. Only the lead story carries an image.
     picture = article.picture
-    if picture is not None:
-        try:
-            image_url = absolute_url(picture.image.url)
-        except ValueError:
-            image_url = ""
+    image = picture_srcset(picture, "16x9") if picture is not None else None
+    image_url = absolute_url(image["src"]) if image else ""
     return {
         "headline": article.headline,
         "kicker": article.kicker,

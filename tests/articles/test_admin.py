@@ -18,7 +18,9 @@ from .admin_forms import (
 pytestmark = pytest.mark.django_db
 
 
-def test_editor_creates_and_publishes_an_article_with_tags_image_and_related(editor):
+def test_editor_creates_and_publishes_an_article_with_tags_image_and_related(
+    editor, committed
+):
     section = SectionFactory(name="العالم العربي", slug="العالم-العربي")
     first, second = AuthorFactory(), AuthorFactory()
     older = ArticleFactory(section=section)
@@ -34,7 +36,8 @@ def test_editor_creates_and_publishes_an_article_with_tags_image_and_related(edi
         image_alt="وزراء الخارجية في القاعة",
     )
 
-    response = editor.post(ADD_URL, data)
+    with committed():  # renditions are made once the story is saved
+        response = editor.post(ADD_URL, data)
 
     assert response.status_code == 302, errors_of(response)
     article = Article.objects.get(headline="قمة عربية في عمّان تبحث الأمن الغذائي")

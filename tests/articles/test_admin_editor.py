@@ -9,6 +9,7 @@ from django_prose_editor.config import allowlist_from_extensions
 
 from articles.admin import EDITOR_STYLE_HASH
 from articles.editor import EXTENSIONS
+from articles.images import make_renditions
 from articles.models import Article
 from articles.sanitize import (
     ALLOWED_ATTRIBUTES,
@@ -170,6 +171,7 @@ def test_what_the_editors_blocks_send_is_stored_as_server_built_blocks(editor):
 
 def test_picture_blocks_preview_lists_the_pictures_in_the_order_asked(editor):
     first, second = PictureFactory(caption="الأولى"), PictureFactory(caption="")
+    make_renditions(first)  # the second is still being processed
 
     response = editor.get(BLOCKS_URL, {"ids": f"{second.pk},999999,{first.pk}"})
 
@@ -179,7 +181,8 @@ def test_picture_blocks_preview_lists_the_pictures_in_the_order_asked(editor):
     assert pictures[1]["caption"] == "الأولى"
     assert pictures[1]["credit"] == first.credit
     assert pictures[1]["alt"] == first.alt
-    assert pictures[1]["src"].startswith("/media/")
+    assert pictures[1]["src"].startswith("/media/renditions/")
+    assert pictures[0]["src"] == pictures[0]["srcset"] == ""  # never the original
     assert pictures[1]["url"] == f"/admin/articles/picture/{first.pk}/change/"
 
 

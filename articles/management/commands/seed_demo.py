@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import F
@@ -44,6 +43,7 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.search.documents import refresh_search_documents
+from articles.storage import originals_storage
 from articles.text import arabic_slugify
 
 PUBLISHED_COUNT = 200
@@ -247,7 +247,7 @@ class Command(BaseCommand):
             article_type = Article.ArticleType.INTERVIEW
         picture = pictures[index % len(pictures)]
         when = fields.get("published_at") or self.now
-        name = default_storage.save(
+        name = originals_storage().save(
             f"articles/{when:%Y/%m}/demo-{index:03d}.jpg", ContentFile(picture["jpeg"])
         )
         standfirsts = demo.STANDFIRSTS.get(section.slug, demo.STANDFIRSTS["default"])
