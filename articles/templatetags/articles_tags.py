@@ -2,10 +2,15 @@
 
 {% load articles_tags %}
 {% most_read_articles articles=most_read %}   {% language_url "en" %}
+{% alternate_languages %}   <time datetime="{{ article.published_at|iso }}">
 """
 
 from django import template
+from django.conf import settings
 from django.urls import translate_url
+from django.utils import timezone
+from django.utils.encoding import iri_to_uri
+from django.utils.html import format_html_join
 
 register = template.Library()
 
@@ -24,3 +29,41 @@ def language_url(context, language_code):
     request = context.get("request")
     path = request.get_full_path() if request else "/"
     return translate_url(path, language_code)
+
+
+# The page in each interface language; Arabic is also the default.
+ALTERNATES = (("ar", "ar"), ("en", "en"), ("ar", "x-default"))
+
+
+@register.simple_tag(takes_context=True)
+def alternate_languages(context):
+    """<link rel="alternate" hreflang> to this page in each language, so that
+    search engines take /x/ and /en/x/ for one page in two languages rather
+    than duplicates. Paged lists keep their page, as their canonical does."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    page = request.GET.get("page", "")
+    query = f"?page={page}" if page.isdecimal() and int(page) > 1 else ""
+    return format_html_join(
+        "\n  ",
+        '<link rel="alternate" hreflang="{}" href="{}">',
+        (
+            (
+                hreflang,
+                settings.SITE_URL
+                + iri_to_uri(translate_url(request.path, code))
+                + query,
+            )
+            for code, hreflang in ALTERNATES
+        ),
+    )
+
+
+@register.filter
+def iso(value):
+    """A time as <time datetime> and feeds want it: local, to the second
+    (Django's "c" format keeps microseconds, which HTML refuses)."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()

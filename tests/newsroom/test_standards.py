@@ -1,0 +1,73 @@
+"""Markup that search engines and validators read: both languages linked,
+times HTML accepts."""
+
+import re
+
+import pytest
+from django.utils import timezone, translation
+
+from accounts.models import SavedArticle
+from tests.factories import ArticleFactory, CorrectionFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+HREFLANG = re.compile(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">')
+
+
+def alternates(response):
+    return dict(HREFLANG.findall(response.content.decode()))
+
+
+def test_a_story_names_itself_in_both_languages(client, settings):
+    settings.SITE_URL = "https://news.example"
+    article = ArticleFactory()
+    with translation.override("ar"):
+        path = article.get_absolute_url()
+    expected = {
+        "ar": f"https://news.example{path}",
+        "en": f"https://news.example/en{path}",
+        "x-default": f"https://news.example{path}",
+    }
+
+    assert alternates(client.get(path)) == expected
+    assert alternates(client.get("/en" + path)) == expected
+
+
+def test_a_paged_list_keeps_its_page_in_both_languages(client, settings):
+    settings.SITE_URL = "https://news.example"
+    section = SectionFactory()
+    for _ in range(25):
+        ArticleFactory(section=section)
+    with translation.override("ar"):
+        path = section.get_absolute_url()
+
+    links = alternates(client.get(path, {"page": "2", "utm_source": "x"}))
+
+    assert links["en"] == f"https://news.example/en{path}?page=2"
+    assert links["ar"] == f"https://news.example{path}?page=2"
+
+
+def test_pages_that_are_not_indexed_name_no_alternates(client):
+    assert alternates(client.get("/no-such-page/")) == {}
+    assert alternates(client.get("/search/", {"q": "اقتصاد"})) == {}
+
+
+def test_times_carry_no_fractions_of_a_second(client, reader):
+    # What publishing "now" stores: microseconds, which <time> refuses.
+    now = timezone.now().replace(microsecond=123456)
+    article = ArticleFactory(published_at=now - timezone.timedelta(minutes=5))
+    CorrectionFactory(article=article)
+    SavedArticle.objects.create(user=reader.user, article=article)
+    pages = [
+        client.get("/"),
+        client.get(article.get_absolute_url()),
+        client.get(article.section.get_absolute_url()),
+        client.get("/corrections/"),
+        reader.get("/account/saved/"),
+    ]
+
+    for page in pages:
+        times = re.findall(r'(?:datetime|content)="(\d{4}-\d\d-\d\dT[^"]+)"', page.text)
+        assert times, page.wsgi_request.path
+        for value in times:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value)
