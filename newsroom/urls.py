@@ -27,9 +27,16 @@ admin.site.index_title = "إدارة المحتوى"
 # The readers' login limits hold for the back office's login too.
 admin.site.login_form = AdminLoginForm
 
+handler400 = "newsroom.views.bad_request"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
+    *(
+        path(name, views.root_icon, {"name": name}, name=f"icon-{name}")
+        for name in views.ROOT_ICONS
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("articles.sitemap_urls")),
 ]

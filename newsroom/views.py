@@ -1,7 +1,16 @@
-"""Site-wide views that belong to no app: health check and robots.txt."""
+"""Site-wide views that belong to no app: health check, robots.txt, and
+the icons and web manifest that browsers and phones ask for."""
 
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
@@ -24,7 +33,8 @@ def healthz(request):
 @require_GET
 @cache_control(public=True, max_age=3600)
 def robots_txt(request):
-    base = request.build_absolute_uri("/").rstrip("/")
+    # The configured address, never the request's Host header.
+    base = settings.SITE_URL
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -40,3 +50,56 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# Browsers ask for these at the site root whatever the page says.
+ROOT_ICONS = {
+    "favicon.ico": "img/favicon.ico",
+    "apple-touch-icon.png": "img/apple-touch-icon.png",
+    "apple-touch-icon-precomposed.png": "img/apple-touch-icon.png",
+}
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 3600)
+def root_icon(request, name):
+    """To the icon's static file, whose name changes with its content."""
+    return HttpResponseRedirect(static(ROOT_ICONS[name]))
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 3600)
+def web_manifest(request):
+    """What a phone needs to put the site on its home screen."""
+    manifest = {
+        "name": settings.SITE_NAME,
+        "short_name": settings.SITE_NAME,
+        "lang": "ar",
+        "dir": "rtl",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": "#9b1c1c",
+        "background_color": "#ffffff",
+        "icons": [
+            {
+                "src": static(f"img/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+            }
+            for size in (192, 512)
+        ]
+        + [{"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
+    return JsonResponse(
+        manifest,
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def bad_request(request, exception):
+    """Django's 400 in the site's dress (handler400). Rendered without the
+    request: for a bad Host header, reading it again would raise again."""
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
+    return HttpResponseBadRequest(render_to_string("400.html", context))

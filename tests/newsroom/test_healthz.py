@@ -31,12 +31,13 @@ def test_healthz_is_never_cached(client):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_robots_txt_names_the_sitemaps_and_keeps_private_areas_out(client):
+def test_robots_txt_names_the_sitemaps_and_keeps_private_areas_out(client, settings):
+    settings.SITE_URL = "https://news.example"
     response = client.get("/robots.txt")
 
     text = response.content.decode()
     assert response.status_code == 200
     assert "Disallow: /admin/" in text
     assert "Disallow: /account/" in text
-    assert "Sitemap: http://testserver/sitemap.xml" in text
-    assert "Sitemap: http://testserver/sitemap-news.xml" in text
+    assert "Sitemap: https://news.example/sitemap.xml" in text
+    assert "Sitemap: https://news.example/sitemap-news.xml" in text
