@@ -12,7 +12,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.db.models import F, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -186,7 +186,16 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         return super().get_queryset().defer(None)  # the story page shows the body
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object()  # by id alone; the rest is checked below
+        try:
+            self.object = self.get_object()  # by id alone; the rest is checked below
+        except Http404:
+            if Article.objects.filter(
+                pk=kwargs["pk"], status=Article.Status.WITHDRAWN
+            ).exists():
+                # Gone for good, and said so, without a word of what it was
+                # (stories are withdrawn for legal reasons too).
+                return TemplateResponse(request, "articles/withdrawn.html", status=410)
+            raise
         if (
             self.object.section.slug != kwargs["section"]
             or self.object.slug != kwargs["slug"]
@@ -670,11 +679,16 @@ def _same_origin(request):
 
 def _allowed(request, pk):
     network = _network_key(request)
-    # One view per network per article every few minutes: reloads, and the
-    # many addresses of one network, do not count again.
-    if not cache.add(f"views:seen:{network}:{pk}", 1, BEACON_DEDUPE_SECONDS):
+    now = timezone.now().timestamp()
+    # One view per network per article in each window of a few minutes:
+    # reloads, and the many addresses of one network, do not count again.
+    # Windows are numbered, like the rate's minutes, so that they turn with
+    # the app's clock whatever the cache's own expiry does.
+    window = int(now // BEACON_DEDUPE_SECONDS)
+    seen = f"views:seen:{network}:{pk}:{window}"
+    if not cache.add(seen, 1, BEACON_DEDUPE_SECONDS):
         return False
-    minute = int(timezone.now().timestamp() // 60)
+    minute = int(now // 60)
     key = f"views:rate:{network}:{minute}"
     cache.add(key, 0, 120)
     try:
