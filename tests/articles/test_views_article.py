@@ -100,11 +100,25 @@ def test_wrong_section_or_slug_redirects_permanently_to_the_canonical_url(client
         assert response["Location"] == canonical
 
 
-@pytest.mark.parametrize("state", ["draft", "in_review", "withdrawn", "scheduled"])
+@pytest.mark.parametrize("state", ["draft", "in_review", "scheduled"])
 def test_unpublished_articles_answer_404(client, state):
     article = ArticleFactory(**{state: True})
 
     assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_a_withdrawn_story_is_gone_and_says_so_without_saying_what_it_was(client):
+    article = ArticleFactory(headline="خبر سُحب لأسباب قانونية", withdrawn=True)
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "سُحب هذا المقال" in page
+    assert article.headline not in page
+    assert '<meta name="robots" content="noindex">' in page
+    # Not shared by caches: publishing it again must show at once.
+    assert "public" not in response.get("Cache-Control", "")
 
 
 def test_unknown_article_id_answers_404(client):
