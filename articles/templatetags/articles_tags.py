@@ -3,7 +3,10 @@
 {% load articles_tags %}
 {% most_read_articles articles=most_read %}   {% language_url "en" %}
 {% alternate_languages %}   <time datetime="{{ article.published_at|iso }}">
+{{ article.published_at|hijri }}   {% hijri_today %}
 """
+
+import datetime
 
 from django import template
 from django.conf import settings
@@ -11,6 +14,8 @@ from django.urls import translate_url
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
+from hijridate import Gregorian
 
 register = template.Library()
 
@@ -67,3 +72,25 @@ def iso(value):
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
+def hijri(value):
+    """The Umm al-Qura Hijri date of `value` (local), as the interface language
+    writes it: "26 جمادى الآخرة 1448 هـ", "26 Jumada al-Akhirah 1448 AH"."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    try:
+        date = Gregorian.fromdate(value).to_hijri()
+    except (OverflowError, ValueError):  # outside the Umm al-Qura tables
+        return ""
+    language = "ar" if (get_language() or "ar").startswith("ar") else "en"
+    month, notation = date.month_name(language), date.notation(language)
+    return f"{date.day} {month} {date.year} {notation}"
+
+
+@register.simple_tag
+def hijri_today():
+    return hijri(timezone.localdate())

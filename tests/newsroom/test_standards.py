@@ -1,9 +1,11 @@
 """Markup that search engines and validators read: both languages linked,
 times HTML accepts."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone, translation
 
 from accounts.models import SavedArticle
@@ -71,3 +73,20 @@ def test_times_carry_no_fractions_of_a_second(client, reader):
         assert times, page.wsgi_request.path
         for value in times:
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value)
+
+
+# 2026-12-06 is 26 Jumada al-Akhirah 1448 in the Umm al-Qura calendar.
+SUNDAY = datetime.datetime(2026, 12, 6, 12, 0, tzinfo=datetime.UTC)
+
+
+@time_machine.travel(SUNDAY, tick=False)
+def test_the_masthead_and_the_story_give_the_hijri_date_beside_the_gregorian(client):
+    article = ArticleFactory(published_at=SUNDAY - datetime.timedelta(hours=2))
+
+    home = client.get("/").text
+    story = client.get(article.get_absolute_url()).text
+    english = client.get("/en/").text
+
+    assert "الأحد 6 ديسمبر 2026، 26 جمادى الآخرة 1448 هـ" in home
+    assert "، 26 جمادى الآخرة 1448 هـ</span>" in story
+    assert "26 Jumada al-Akhirah 1448 AH" in english
