@@ -167,3 +167,15 @@ def test_signup_password_constant_is_strong_enough():
     from django.contrib.auth.password_validation import validate_password
 
     validate_password(STRONG_PASSWORD)
+
+
+def test_mail_asked_for_in_english_is_english_and_left_to_right(client):
+    UserFactory(email="reset@example.com")
+
+    client.post("/en" + RESET, {"email": "reset@example.com"})
+
+    [message] = mail.outbox
+    html = message.alternatives[0].content
+    assert '<html lang="en" dir="ltr">' in html
+    assert "direction:ltr" in html
+    assert 'lang="ar"' not in html
