@@ -48,8 +48,7 @@ def alternate_languages(context):
     request = context.get("request")
     if request is None:
         return ""
-    page = request.GET.get("page", "")
-    query = f"?page={page}" if page.isdecimal() and int(page) > 1 else ""
+    query = _page_query(request)
     return format_html_join(
         "\n  ",
         '<link rel="alternate" hreflang="{}" href="{}">',
@@ -63,6 +62,19 @@ def alternate_languages(context):
             for code, hreflang in ALTERNATES
         ),
     )
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context):
+    """This page's address as shared (og:url): the site's own, with its page
+    number if past the first, nothing else of the query."""
+    request = context["request"]
+    return settings.SITE_URL + iri_to_uri(request.path) + _page_query(request)
+
+
+def _page_query(request):
+    page = request.GET.get("page", "")
+    return f"?page={page}" if page.isdecimal() and int(page) > 1 else ""
 
 
 @register.filter

@@ -90,3 +90,22 @@ def test_the_masthead_and_the_story_give_the_hijri_date_beside_the_gregorian(cli
     assert "الأحد 6 ديسمبر 2026، 26 جمادى الآخرة 1448 هـ" in home
     assert "، 26 جمادى الآخرة 1448 هـ</span>" in story
     assert "26 Jumada al-Akhirah 1448 AH" in english
+
+
+def test_shared_pages_give_their_locale_and_their_own_page(client, settings):
+    settings.SITE_URL = "https://news.example"
+    section = SectionFactory()
+    for _ in range(25):
+        ArticleFactory(section=section)
+    with translation.override("ar"):
+        path = section.get_absolute_url()
+
+    arabic = client.get(path, {"page": "2"}).text
+    english = client.get("/en" + path).text
+
+    assert '<meta property="og:locale" content="ar_AR">' in arabic
+    assert (
+        f'<meta property="og:url" content="https://news.example{path}?page=2">'
+        in arabic
+    )
+    assert '<meta property="og:locale" content="en_US">' in english
