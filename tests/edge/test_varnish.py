@@ -93,6 +93,17 @@ def test_withdrawn_story_is_gone_from_the_edge_at_once(edge):
     edge.get(url_of(article))
     assert edge.get(url_of(article)).cache == "HIT"
 
+    article.withdraw()
+
+    response = poll(lambda: edge.get(url_of(article)), lambda r: r.status == 410)
+    assert response.status == 410
+
+
+def test_a_story_back_to_draft_is_gone_from_the_edge_at_once(edge):
+    article = ArticleFactory()
+    edge.get(url_of(article))
+    assert edge.get(url_of(article)).cache == "HIT"
+
     article.status = Article.Status.DRAFT
     article.save()
 
