@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
-from accounts.models import SavedArticle
+from accounts.models import Follow, SavedArticle
 from tests.factories import ArticleFactory, CorrectionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,23 @@ def test_shared_pages_give_their_locale_and_their_own_page(client, settings):
         in arabic
     )
     assert '<meta property="og:locale" content="en_US">' in english
+
+
+def test_headings_go_down_one_level_at_a_time_on_for_you(reader):
+    section = SectionFactory()
+    Follow.objects.create(user=reader.user, section=section)
+    ArticleFactory(section=section)
+
+    page = reader.get("/for-you/").text
+    levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", page)]
+
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+
+
+def test_each_search_landmark_has_its_own_name(client):
+    page = client.get("/search/", {"q": "اقتصاد"}).text
+    names = re.findall(r'role="search"[^>]*aria-label="([^"]+)"', page)
+
+    assert len(names) == page.count('role="search"') == 2
+    assert len(set(names)) == 2
