@@ -30,6 +30,16 @@ def test_back_office_javascript_stays_under_20_kb():
     assert 0 < total < 20 * 1024
 
 
+def test_no_reader_text_is_smaller_than_14_pixels():
+    # Arabic script needs the size more than Latin; 0.8rem (12.8 px) bylines
+    # and dates were hard to read on phones.
+    css = (STATIC / "css" / "site.css").read_text()
+    sizes = [float(rem) for rem in re.findall(r"font-size:\s*([\d.]+)rem", css)]
+
+    assert sizes and min(sizes) >= 0.875
+    assert not re.search(r"font-size:\s*[\d.]+(px|em)\b", css)
+
+
 def test_site_css_uses_logical_properties_only():
     css = (STATIC / "css" / "site.css").read_text()
     physical = re.compile(

@@ -53,3 +53,36 @@ def test_reader_pages_have_no_serious_accessibility_violations(
     page.goto(url("/for-you/"))
     shot("for-you-phone")
     assert violations == {}
+
+
+def test_tap_targets_are_at_least_24_pixels_on_a_phone(page, url, newsroom, log_in):
+    # WCAG 2.5.8: what a thumb presses, measured as the browser lays it out.
+    small = {}
+
+    def measure(name, selector):
+        sizes = page.locator(selector).evaluate_all(
+            """nodes => nodes.filter(n => n.offsetParent !== null).map(n => {
+                const box = n.getBoundingClientRect();
+                return [Math.round(box.width), Math.round(box.height)];
+            })"""
+        )
+        assert sizes, name
+        too_small = [size for size in sizes if min(size) < 24]
+        if too_small:
+            small[name] = too_small
+
+    page.goto(url("/"))
+    measure("account links", "[data-account-nav] a")
+    measure("card section links", ".card__section")
+    page.goto(url("/account/signup/"))
+    measure("sign-up checkboxes", "input[type=checkbox]")
+    log_in(UserFactory(verified=True, name="نور"))
+    # What signing in sets, so the script asks the state endpoint.
+    page.context.add_cookies([{"name": "reader_state", "value": "1", "url": url("/")}])
+    page.goto(url("/"))
+    # Drawn by the script from the state endpoint.
+    page.get_by_role("button", name="خروج").wait_for()
+    measure("signed-in links", "[data-account-nav] a")
+    measure("sign-out button", "[data-account-nav] button")
+
+    assert small == {}
