@@ -461,8 +461,12 @@ def front_page(now=None):
         [a for a in [lead, *pinned_top, *news, *opinion] if a], byline_prefetch()
     )
     if lead is None:
-        # No story pinned or marked as lead: the latest one with a picture.
-        lead = next((a for a in news if a.picture_id), news[0] if news else None)
+        # No story pinned or marked as lead: the latest one with a picture
+        # ready to show (its renditions are made in the background).
+        lead = next(
+            (a for a in news if a.picture_id and a.picture.renditions),
+            news[0] if news else None,
+        )
     news = [a for a in news if a != lead]
     unpinned = TOP_STORIES - len(pinned_top)
     top_stories = [*pinned_top, *news[:unpinned]]

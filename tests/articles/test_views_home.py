@@ -6,7 +6,12 @@ from django.utils import timezone
 from articles.images import make_renditions
 from articles.models import FrontPagePin, Picture
 from tests.articles.reader_data import columnist, front_page_data, jpeg, with_image
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PictureFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +52,17 @@ def test_home_page_never_shows_unpublished_articles(client):
 
 def test_without_a_marked_lead_the_latest_story_with_a_picture_leads(client):
     ArticleFactory(headline="الأحدث بلا صورة")
+    pictured = with_image(
+        ArticleFactory(published_at=timezone.now() - timezone.timedelta(hours=3))
+    )
+
+    assert client.get("/").context["lead"] == pictured
+
+
+def test_a_picture_still_being_processed_does_not_make_a_lead(client):
+    processing = ArticleFactory(headline="صورته قيد المعالجة")
+    processing.picture = PictureFactory()  # no renditions yet
+    processing.save()
     pictured = with_image(
         ArticleFactory(published_at=timezone.now() - timezone.timedelta(hours=3))
     )
