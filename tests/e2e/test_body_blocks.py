@@ -95,16 +95,20 @@ def test_an_editor_puts_a_gallery_and_a_post_in_a_story(
     shot("admin-editor-blocks-desktop")
 
 
-def swipe(session, box, distance, steps=10):
-    """A finger drawn across the middle of `box`, through Chromium's touch
-    input (what a phone sends), `distance` pixels to the right."""
+def swipe(page, box, distance, steps=10):
+    """A finger drawn across the middle of `box`, `distance` pixels to the
+    right, through Chromium's touch input (what a phone sends), at a finger's
+    pace: a frame between moves, so a loaded machine still sees a drag."""
+    session = page.context.new_cdp_session(page)
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     touch = "Input.dispatchTouchEvent"
     session.send(touch, {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
     for step in range(1, steps + 1):
+        page.wait_for_timeout(16)
         point = {"x": x + distance * step / steps, "y": y}
         session.send(touch, {"type": "touchMove", "touchPoints": [point]})
     session.send(touch, {"type": "touchEnd", "touchPoints": []})
+    session.detach()
 
 
 def test_a_gallery_swipes_picture_by_picture_on_a_phone(browser, url, live_server):
@@ -118,6 +122,7 @@ def test_a_gallery_swipes_picture_by_picture_on_a_phone(browser, url, live_serve
     )
     page = context.new_page()
     page.goto(url(article))
+    page.wait_for_load_state("networkidle")
     strip = page.locator(".gallery__strip")
     strip.scroll_into_view_if_needed()
     items = page.locator(".gallery__item")
@@ -139,7 +144,7 @@ def test_a_gallery_swipes_picture_by_picture_on_a_phone(browser, url, live_serve
 
     # A finger swiping from left to right: in a right-to-left strip the next
     # picture comes in from the left, and the strip snaps to it.
-    swipe(context.new_cdp_session(page), strip.bounding_box(), 150)
+    swipe(page, strip.bounding_box(), 150)
     page.wait_for_function(
         """() => {
             const strip = document.querySelector('.gallery__strip');
@@ -153,7 +158,7 @@ def test_a_gallery_swipes_picture_by_picture_on_a_phone(browser, url, live_serve
     expect(items.nth(1)).to_contain_text("لقطة رقم 2 من الميناء")
 
     # And back.
-    swipe(context.new_cdp_session(page), strip.bounding_box(), -150)
+    swipe(page, strip.bounding_box(), -150)
     page.wait_for_function(
         "() => document.querySelector('.gallery__strip').scrollLeft === 0"
     )
