@@ -123,7 +123,7 @@ def test_a_picture_renders_as_a_responsive_figure_with_its_caption(client, pictu
     assert f'alt="{picture.alt}"' in figure
     assert 'loading="lazy"' in figure and 'width="960" height="540"' in figure
     assert f"<figcaption>{picture.caption} " in figure
-    assert f"(تصوير: {picture.credit})" in figure
+    assert f"(تصوير: <bdi>{picture.credit}</bdi>)" in figure
     assert "[صورة:" not in html
     assert html.index("<p>قبل.</p>") < html.index("body-picture") < html.index("بعد.")
 

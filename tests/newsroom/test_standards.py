@@ -9,7 +9,12 @@ import time_machine
 from django.utils import timezone, translation
 
 from accounts.models import Follow, SavedArticle
-from tests.factories import ArticleFactory, CorrectionFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +134,25 @@ def test_each_search_landmark_has_its_own_name(client):
 
     assert len(names) == page.count('role="search"') == 2
     assert len(set(names)) == 2
+
+
+def test_arabic_content_in_english_pages_says_it_is_arabic(client):
+    article = ArticleFactory(kicker="متابعة", standfirst="موجز الخبر.")
+    article.authors.add(AuthorFactory(name="ريم العطار"))
+    with translation.override("ar"):
+        path = article.get_absolute_url()
+
+    english = client.get("/en" + path).text
+    arabic = client.get(path).text
+
+    arabic_inside = ' lang="ar" dir="rtl"'
+    for element in (
+        f'<h1 id="story-title" class="story__title"{arabic_inside}>',
+        f'<p class="story__standfirst"{arabic_inside}>',
+        f'<div class="story__body"{arabic_inside}>',
+        f'<p class="kicker"{arabic_inside}>',
+        f'rel="author"{arabic_inside}>ريم العطار</a>',
+    ):
+        assert element in english
+    # Arabic pages are Arabic already: said once, on <html>.
+    assert arabic.count(arabic_inside) == 1
