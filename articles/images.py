@@ -34,6 +34,8 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 # Three crops search engines and social networks ask for.
 ARTICLE_CROPS = {"16x9": (16, 9), "4x3": (4, 3), "1x1": (1, 1)}
 ARTICLE_WIDTHS = (320, 640, 960, 1280)
+# The width search engines and social networks ask of a shared picture.
+SHARE_WIDTH = 1200
 PHOTO_CROPS = {"1x1": (1, 1)}
 PHOTO_WIDTHS = (96, 192, 384)
 WEBP_QUALITY = 80
@@ -280,6 +282,11 @@ def render_renditions(
         # Never upscale: widths above the crop's own width are skipped, and a
         # small original still gets one rendition at its own size.
         sizes = [w for w in widths if w <= cropped.width] or [cropped.width]
+        # Search engines want 1,200 px and more for each ratio: a crop whose
+        # widths stop short of that, and of its own width, gets one at its
+        # own width too (the largest it can give without upscaling).
+        if max(sizes) < min(cropped.width, SHARE_WIDTH) <= max(widths):
+            sizes.append(cropped.width)
         rendered[crop] = []
         for width in sizes:
             deadline.check()
@@ -465,6 +472,20 @@ def rendition_set(renditions, crop, storage=default_storage):
         "src": storage.url(default["name"]),
         "width": default["width"],
         "height": default["height"],
+    }
+
+
+def largest_rendition(renditions, crop, storage=default_storage):
+    """{"src", "width", "height"} of the widest rendition in `crop`, or None:
+    what search engines and social networks want (1,200 px and more)."""
+    entries = (renditions or {}).get(crop) or []
+    if not entries:
+        return None
+    widest = max(entries, key=lambda e: e["width"])
+    return {
+        "src": storage.url(widest["name"]),
+        "width": widest["width"],
+        "height": widest["height"],
     }
 
 

@@ -30,7 +30,7 @@ from newsroom import edge
 
 from .blocks import allow_frames, render_body
 from .cache import CORRECTIONS, FRONT, LATEST, key, list_key, public_page
-from .images import article_srcset
+from .images import largest_rendition
 from .models import (
     Article,
     Author,
@@ -254,6 +254,7 @@ def get_article_context(article):
         "json_ld": json_ld_script(
             news_article_json_ld(article, authors, tags, url, corrections)
         ),
+        "breadcrumb_json_ld": json_ld_script(breadcrumb_json_ld(article, url)),
         # Previews of drafts are not counted: no beacon, so no token.
         "count_views": article.is_published(),
         "view_token": view_token(article.pk) if article.is_published() else None,
@@ -344,10 +345,31 @@ def absolute(url):
 
 
 def absolute_image(article, crop):
-    data = article_srcset(article, crop)
+    """The story's widest picture in `crop`, at an absolute address (Open
+    Graph, JSON-LD), or None."""
+    if article.picture_id is None:
+        return None
+    data = largest_rendition(article.picture.renditions, crop)
     if not data:
         return None
     return {**data, "src": absolute(data["src"])}
+
+
+def breadcrumb_json_ld(article, url):
+    """schema.org BreadcrumbList: the site, the story's section, the story."""
+    trail = [
+        (settings.SITE_NAME, settings.SITE_URL + "/"),
+        (article.section.name, absolute(article.section.get_absolute_url())),
+        (article.headline[:110], url),
+    ]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": item}
+            for n, (name, item) in enumerate(trail, start=1)
+        ],
+    }
 
 
 def news_article_json_ld(article, authors, tags, url, corrections=()):

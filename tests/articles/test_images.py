@@ -122,8 +122,9 @@ def test_renditions_cover_three_crops_in_webp_capped_at_the_original(editor, com
 
     renditions = picture.renditions
     assert set(renditions) == {"16x9", "4x3", "1x1"}
-    assert [e["width"] for e in renditions["16x9"]] == [320, 640, 960]
-    assert [e["width"] for e in renditions["1x1"]] == [320]
+    # Never upscaled; the largest is the crop's own width, for sharing.
+    assert [e["width"] for e in renditions["16x9"]] == [320, 640, 960, 1000]
+    assert [e["width"] for e in renditions["1x1"]] == [320, 600]
     for crop, (w, h) in {"16x9": (16, 9), "4x3": (4, 3), "1x1": (1, 1)}.items():
         for entry in renditions[crop]:
             assert abs(entry["height"] - entry["width"] * h / w) <= 1

@@ -420,3 +420,28 @@ def test_canonical_redirect_is_publicly_cacheable(client):
     # Purged with the story: after another slug change it never points at
     # a URL that itself redirects.
     assert f"article-{article.pk}" in response["Surrogate-Key"].split()
+
+
+def test_search_engines_get_the_largest_pictures_and_the_trail(client, settings):
+    settings.SITE_URL = "https://news.example"
+    article = with_image(ArticleFactory())  # a 1,600 px original
+
+    response = client.get(article.get_absolute_url())
+    page = response.content.decode()
+
+    data = json_ld(response)
+    # 16:9 and 4:3 at 1,200 px or more; a 900 px high original gives a 900 px
+    # square, its own size (nothing is upscaled).
+    widths = [int(re.search(r"_(\d+)\.webp$", url)[1]) for url in data["image"]]
+    assert widths == [1280, 1200, 900]
+    assert '<meta property="og:image:width" content="1280">' in page
+    assert '<meta name="robots" content="max-image-preview:large">' in page
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page)
+    trail = json.loads(scripts[1])
+    assert trail["@type"] == "BreadcrumbList"
+    assert [item["item"] for item in trail["itemListElement"]] == [
+        "https://news.example/",
+        "https://news.example" + article.section.get_absolute_url(),
+        "https://news.example" + article.get_absolute_url(),
+    ]
+    assert [item["position"] for item in trail["itemListElement"]] == [1, 2, 3]
