@@ -210,9 +210,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        # The reader just proved they read mail at this address.
+        # The reader just proved they read mail at this address: verified,
+        # and no longer slowed down by someone else's wrong guesses.
         if not form.user.is_verified:
             services.mark_email_verified(user=form.user)
+        throttling.LOGIN_BACKOFF.forget(form.user.email)
         return response
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts import throttling
 from tests.factories import UserFactory
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, links_in_last_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +126,27 @@ def test_guesses_from_everywhere_slow_the_account_down_but_never_lock_it(client)
         assert _sign_in(owner, "10.2.0.1").status_code == 302
         # A success forgets the failures.
         assert "محاولات كثيرة" not in _fail(client, ip="10.5.0.1").text
+
+
+def test_a_password_reset_lets_the_owner_in_at_once(client):
+    user = UserFactory(email="victim@example.com")
+    for n in range(throttling.LOGIN_BACKOFF.free + 5):
+        _fail(client, ip=f"10.6.0.{n}")
+    assert "محاولات كثيرة" in _sign_in(Client(), "10.7.0.1").text
+
+    # The owner resets the password through the link in the e-mail...
+    owner = Client()
+    owner.post(reverse("accounts:password_reset"), {"email": user.email})
+    [link] = links_in_last_mail("/account/password/reset/")
+    set_url = owner.get(link, follow=True).redirect_chain[-1][0]
+    new = "نخلة-زيتون-بحر-77"
+    owner.post(set_url, {"new_password1": new, "new_password2": new})
+
+    # ...and signs in with it without waiting for the guesser's backoff.
+    response = owner.post(
+        LOGIN, {"username": user.email, "password": new}, REMOTE_ADDR="10.7.0.1"
+    )
+    assert response.status_code == 302
 
 
 def test_the_admin_login_is_throttled_like_the_readers(client):
