@@ -8,11 +8,14 @@ next scheduled publication (so stories come due without a purge), and a
 `Surrogate-Key` header naming what the page shows.
 
 When content changes, `invalidate()` bumps the content version, which keys
-the origin page cache, and after the commit purges those keys at the edge.
+the origin page cache, and the version of each key, under which blocks of a
+page are kept (articles.fragments); after the commit it purges those keys at
+the edge.
 """
 
 import datetime
 import threading
+import uuid
 from collections.abc import Iterable
 from functools import wraps
 
@@ -113,6 +116,30 @@ def _bump_content_version() -> None:
         cache.add(VERSION_KEY, 1, timeout=None)
 
 
+# Each surrogate key's own version, for what is cached below the page: a
+# block of the home page (articles.fragments) is kept under the versions of
+# the keys it shows, so the purge signal that drops a page drops the block,
+# and a publish re-renders only the blocks it touches. A version lives
+# longer than anything cached under it: when it expires, nothing stored
+# under an older value of it is still there to come back.
+KEY_VERSION = "content:key:{}"
+KEY_VERSION_SECONDS = 2 * 24 * 3600
+
+
+def key_versions(keys: Iterable[str]) -> dict[str, str]:
+    """{key: version} of surrogate keys; "0" for a key never invalidated."""
+    keys = list(keys)
+    found = cache.get_many([KEY_VERSION.format(k) for k in keys])
+    return {k: found.get(KEY_VERSION.format(k), "0") for k in keys}
+
+
+def _bump_key_versions(keys: Iterable[str]) -> None:
+    stamp = uuid.uuid4().hex  # unique, so two bumps never meet
+    cache.set_many(
+        {KEY_VERSION.format(k): stamp for k in keys}, timeout=KEY_VERSION_SECONDS
+    )
+
+
 _pending = threading.local()
 
 
@@ -124,7 +151,9 @@ def invalidate(keys: Iterable[str]) -> None:
     another reader in between is not kept. The edge is purged after the
     commit too, once per transaction: keys gather until then.
     """
+    keys = set(keys)
     _bump_content_version()
+    _bump_key_versions(keys)
     pending = getattr(_pending, "keys", None)
     if pending is None:
         pending = _pending.keys = set()
@@ -139,6 +168,7 @@ def _after_commit() -> None:
     keys, _pending.keys = getattr(_pending, "keys", None), None
     if keys:
         _bump_content_version()
+        _bump_key_versions(keys)
         edge.purge(keys)
 
 

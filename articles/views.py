@@ -4,6 +4,7 @@ import hashlib
 import ipaddress
 import json
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
@@ -27,9 +28,19 @@ from django.views.generic import DetailView, ListView
 
 from accounts.throttling import client_ip
 from newsroom import edge
+from newsroom.context_processors import site as site_context
 
 from .blocks import allow_frames, render_body
-from .cache import CORRECTIONS, FRONT, LATEST, key, list_key, public_page
+from .cache import (
+    CORRECTIONS,
+    FRONT,
+    LATEST,
+    key,
+    key_versions,
+    list_key,
+    public_page,
+)
+from .fragments import render_blocks
 from .images import largest_rendition
 from .models import (
     Article,
@@ -274,26 +285,55 @@ def bylines(article):
 def related_headlines(article, section_latest, limit=RELATED_LIMIT):
     """Editor-picked headlines first, then shared tags, then the same section.
 
-    Never the article itself, never an unpublished one. Two queries: the
-    picks in the editor's order, and the stories sharing most tags (twice
-    `limit` of them, as spares).
+    Never the article itself, never an unpublished one: the stories are
+    loaded fresh (one query), only if still published, whatever related_ids
+    remembers.
     """
-    picks = (
-        RelatedArticle.objects.filter(
-            from_article=article, to_article__in=Article.objects.published()
-        )
-        .select_related("to_article__section", "to_article__picture")
-        .defer("to_article__body")
-    )
-    by_tags = Article.objects.related_to(article, limit=limit * 2).select_related(
-        "section", "picture"
+    ids = related_ids(article, limit)
+    found = (
+        Article.objects.published()
+        .select_related("section", "picture")
+        .defer("body")
+        .in_bulk(ids)
     )
     related, seen = [], {article.pk}
-    for candidate in [*(pick.to_article for pick in picks), *by_tags, *section_latest]:
+    for candidate in [*(found[pk] for pk in ids if pk in found), *section_latest]:
         if candidate.pk not in seen:
             seen.add(candidate.pk)
             related.append(candidate)
     return related[:limit]
+
+
+RELATED_IDS_SECONDS = 15 * 60
+
+
+def related_ids(article, limit=RELATED_LIMIT):
+    """Ids of the stories to suggest under `article`: the editor's picks in
+    their order, then the stories sharing most tags (twice `limit`, as spares).
+
+    Ranking counts every story sharing a tag (thousands on a busy tag), so
+    the ids are kept for a few minutes under the version of the article's
+    surrogate key: an edit of its tags or picks shows at once, a new story
+    on the same subject within RELATED_IDS_SECONDS.
+    """
+    story = key(article)
+    memo = f"related:{article.pk}:{key_versions([story])[story]}"
+    ids = cache.get(memo)
+    if ids is None:
+        picks = RelatedArticle.objects.filter(from_article=article).order_by(
+            "position", "pk"
+        )
+        by_tags = Article.objects.related_to(article, limit=limit * 2)
+        ids = list(
+            dict.fromkeys(
+                [
+                    *picks.values_list("to_article_id", flat=True),
+                    *by_tags.values_list("pk", flat=True),
+                ]
+            )
+        )
+        cache.set(memo, ids, RELATED_IDS_SECONDS)
+    return ids
 
 
 SHARE_TARGETS = {
@@ -494,6 +534,7 @@ def front_page(now=None):
     top_stories = [*pinned_top, *news[:unpinned]]
     latest = news[unpinned:][: FRONT_NEWS - TOP_STORIES]
     shown = {*placed_ids, *(a.pk for a in [lead, *top_stories] if a)}
+    blocks = section_blocks(published.exclude(pk__in=shown), heads=heads)
     # A pin made, changed or started changes the page too.
     last_modified = max(
         filter(
@@ -511,7 +552,8 @@ def front_page(now=None):
         "lead": lead,
         "top_stories": top_stories,
         "latest": latest,
-        "section_blocks": section_blocks(published.exclude(pk__in=shown), heads=heads),
+        "section_blocks": render_section_blocks(blocks),
+        "surrogate_keys": [k for block in blocks for k in block_keys(*block)],
         "columns": one_column_per_columnist(opinion),
         "most_read": most_read(),
         "last_modified": last_modified,
@@ -560,19 +602,23 @@ SECTION_BLOCK_DAYS = 30
 
 
 def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE, heads=None):
-    """The home page's section blocks in page order: [(section, [article, …])].
+    """The home page's section blocks in page order: [(section_id, [id, …])].
 
-    One query whatever the number of sections: ROW_NUMBER() over each section
-    (SQLite and PostgreSQL) picks the ids, the stories come with them.
-    `heads` ({section_id: (section, [article, …])}, from place_pins) open
-    their sections' blocks; the latest stories fill the rest.
+    One query whatever the number of sections, and of ids alone: the
+    stories are loaded only for blocks that must be rendered
+    (render_section_blocks). ROW_NUMBER() over each section (SQLite and
+    PostgreSQL) picks them. `heads` ({section_id: (section, [article, …])},
+    from place_pins) open their sections' blocks; the latest stories fill
+    the rest.
     """
     # Only recent stories compete: the window then ranks a few thousand rows,
-    # not the whole archive (a section silent for a month shows no block).
-    # It ranks ids alone, which PostgreSQL reads from the covering
-    # article_published_idx.
+    # not the whole archive (a section silent for a month shows no block),
+    # which PostgreSQL reads from the covering article_published_idx. The
+    # winners come straight out of the window, newest first: joined back to
+    # the articles table instead, the planner misjudges their number and
+    # reads all of it.
     recent = timezone.now() - timedelta(days=SECTION_BLOCK_DAYS)
-    ranked_ids = (
+    rows = (
         queryset.filter(published_at__gte=recent)
         .annotate(
             rank=Window(
@@ -582,23 +628,73 @@ def section_blocks(queryset, per_section=SECTION_BLOCK_SIZE, heads=None):
             )
         )
         .filter(rank__lte=per_section)
-        .values("pk")
-    )
-    articles = (
-        Article.objects.filter(pk__in=ranked_ids)
-        .for_cards()
-        .order_by("section__position", "section__name", "-published_at")
+        .order_by("-published_at", "-pk")
+        .values_list("section_id", "section__position", "section__name", "pk")
     )
     blocks = {
-        section_id: (section, list(pinned))
+        section_id: ((section.position, section.name), [a.pk for a in pinned])
         for section_id, (section, pinned) in (heads or {}).items()
     }
-    for article in articles:
-        _, stories = blocks.setdefault(article.section_id, (article.section, []))
-        if len(stories) < per_section:
-            stories.append(article)
+    for section_id, position, name, pk in rows:
+        _, ids = blocks.setdefault(section_id, ((position, name), []))
+        if len(ids) < per_section:
+            ids.append(pk)
     # In the sections' order (Section.Meta), pinned sections among the others.
-    return sorted(blocks.values(), key=lambda block: (block[0].position, block[0].name))
+    ordered = sorted(blocks.items(), key=lambda item: item[1][0])
+    return [(section_id, ids) for section_id, (_, ids) in ordered]
+
+
+@dataclass(frozen=True)
+class SectionBlock:
+    """A rendered section block: which section and stories, and its HTML."""
+
+    section_id: int
+    ids: list[int]
+    html: str  # safe
+
+
+def render_section_blocks(blocks):
+    """[SectionBlock] for [(section_id, [id, …])]: the HTML of each is
+    rendered again only when a story in it, or its section, changes
+    (articles.fragments)."""
+
+    def contexts_for(missing):
+        articles = Article.objects.filter(
+            pk__in=[pk for _, ids in missing for pk in ids]
+        ).for_cards()
+        articles = {article.pk: article for article in articles}
+        contexts = []
+        for _section_id, ids in missing:
+            # A story deleted since the ids were read is left out.
+            stories = [articles[pk] for pk in ids if pk in articles]
+            contexts.append(
+                stories
+                and {
+                    "section": stories[0].section,
+                    "articles": stories,
+                    **site_context(None),  # ARABIC, as in pages
+                }
+            )
+        return contexts
+
+    html = render_blocks(
+        "articles/_section_block.html",
+        [
+            ((section_id, tuple(ids)), block_keys(section_id, ids))
+            for section_id, ids in blocks
+        ],
+        contexts_for,
+    )
+    return [
+        SectionBlock(section_id, ids, block)
+        for (section_id, ids), block in zip(blocks, html, strict=True)
+        if block
+    ]
+
+
+def block_keys(section_id, ids):
+    """The surrogate keys of a section block: its section and its stories."""
+    return [f"section-{section_id}", *(f"article-{pk}" for pk in ids)]
 
 
 def one_column_per_columnist(columns, limit=4):

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.images import make_renditions
-from articles.models import FrontPagePin, Picture
+from articles.models import Article, FrontPagePin, Picture
 from tests.articles.reader_data import columnist, front_page_data, jpeg, with_image
 from tests.factories import (
     ArticleFactory,
@@ -130,6 +130,26 @@ def test_section_blocks_change_as_soon_as_a_story_or_section_does(client):
 
     assert "العنوان المعدل" in block and "العنوان الأول" not in block
     assert "المال والأعمال" in block
+
+
+def test_a_change_renders_again_only_the_blocks_that_show_it(client):
+    ArticleFactory.create_batch(7)  # the lead and top stories
+    economy, sport = SectionFactory(name="اقتصاد"), SectionFactory(name="رياضة")
+    earlier = timezone.now() - timezone.timedelta(days=1)
+    edited = ArticleFactory(section=economy, headline="قبل", published_at=earlier)
+    untouched = ArticleFactory(section=sport, headline="كما هو", published_at=earlier)
+    client.get("/")  # renders and keeps both blocks
+
+    edited.headline = "بعد"
+    edited.save()  # an edit: its keys are purged
+    # A change no purge announces (a script behind the site's back): the
+    # block showing it is not rendered again, which shows it was kept.
+    Article.objects.filter(pk=untouched.pk).update(headline="تغيّر بصمت")
+    blocks = section_block_html(client.get("/").content.decode())
+
+    assert any("بعد" in block for block in blocks)
+    assert any("كما هو" in block for block in blocks)
+    assert not any("تغيّر بصمت" in block for block in blocks)
 
 
 def test_a_new_pictures_renditions_reach_the_cached_section_block(client):
