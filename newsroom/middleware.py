@@ -49,6 +49,14 @@ def _drop_tracking_parameters(request):
     request.GET = query
 
 
+# Personal by nature, never stored, so not looked up either (one cache round
+# trip less for the state endpoint and account pages): the same paths the
+# edge passes to Django (deploy/varnish/newsroom.vcl).
+PERSONAL_PATHS = re.compile(
+    r"^(/en)?/(account|admin|for-you|newsletters|articles|i18n)(/|$)|^(/en)?/healthz"
+)
+
+
 def _cache_key(request):
     # The path holds the language (/en/…), so no Accept-Language or cookie.
     raw = f"{request.get_host()}|{request.get_full_path()}"
@@ -102,7 +110,9 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD") or PERSONAL_PATHS.match(
+            request.path_info
+        ):
             return self.get_response(request)
         _drop_tracking_parameters(request)
         key = _cache_key(request)
