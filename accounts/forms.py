@@ -9,9 +9,12 @@ from django.contrib.auth.forms import (
     PasswordChangeForm,
     PasswordResetForm,
 )
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import throttling
+from . import second_factor, throttling
 from .mail import send_password_reset
 
 User = get_user_model()
@@ -63,12 +66,22 @@ class SignupForm(forms.Form):
         help_text=_("ثمانية أحرف على الأقل، لا تكون شائعة ولا أرقامًا فقط."),
     )
     consent = forms.BooleanField(
-        label=_("أوافق على شروط الاستخدام وعلى أن يحفظ الموقع بياناتي لإدارة حسابي."),
         error_messages={"required": _("نحتاج إلى موافقتك لإنشاء الحساب.")},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The consent line links the pages it names; the account records
+        # which version of the terms it accepted (services.register_reader).
+        self.fields["consent"].label = format_html(
+            gettext(
+                'أوافق على <a href="{terms_url}">شروط الاستخدام</a> وعلى أن يحفظ '
+                "الموقع بياناتي لإدارة حسابي كما تشرح "
+                '<a href="{privacy_url}">سياسة الخصوصية</a>.'
+            ),
+            terms_url=reverse("articles:page", kwargs={"slug": "terms"}),
+            privacy_url=reverse("articles:page", kwargs={"slug": "privacy"}),
+        )
         for extension in signup_extensions():
             extension.contribute_to_form(self)
 
@@ -151,6 +164,46 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     """The back office's login form, with the readers' limits (staff accounts
     are the ones worth guessing)."""
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app or, where allowed, a recovery code;
+    accounts.second_factor checks it."""
+
+    code = forms.CharField(
+        label=_("الرمز"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "dir": "ltr",
+            }
+        ),
+    )
+
+    def __init__(self, *args, allow_recovery_code=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allow_recovery_code = allow_recovery_code
+        if not allow_recovery_code:
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self):
+        code = second_factor.normalize_code(self.cleaned_data["code"])
+        if second_factor.TOTP_CODE.fullmatch(code):
+            return code
+        if self.allow_recovery_code and second_factor.RECOVERY_CODE.fullmatch(code):
+            return code
+        if self.allow_recovery_code:
+            message = _(
+                "اكتب الرمز المكوَّن من ستة أرقام كما يظهر في تطبيق المصادقة، "
+                "أو رمز استرداد من ثمانية أحرف."
+            )
+        else:
+            message = _("اكتب الرمز المكوَّن من ستة أرقام كما يظهر في تطبيق المصادقة.")
+        raise forms.ValidationError(message, code="invalid")
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils.cache import patch_cache_control
+from django_otp.middleware import OTPMiddleware
 
 # Not HttpOnly: the pages' JavaScript reads it to know whether to ask the
 # state endpoint at all, so anonymous readers never reach the origin for it.
@@ -50,3 +51,18 @@ def _message_waiting(request, response):
     if cookie is not None:  # stored or cleared by this response
         return bool(cookie.value)
     return "messages" in request.COOKIES
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's middleware: `request.user.otp_device` is the device that
+    verified this session's second factor, or None (accounts/second_factor.py).
+
+    Without its `user.is_verified()`, which would clash with User.is_verified
+    (the e-mail address is confirmed); second_factor.is_verified() reads
+    `otp_device` instead. Overrides a private hook: django-otp is pinned, and
+    tests/accounts/test_staff_second_factor.py notices if the hook changes.
+    """
+
+    @staticmethod
+    def _init_user_fields(user):
+        user.otp_device = None

@@ -58,6 +58,15 @@ class User(AbstractUser):
         db_default="",
         editable=False,
     )
+    # The consent line of the sign-up form: which version of the terms of use
+    # (articles.SitePage, whose history keeps every version's text) the
+    # reader accepted, and when. Empty for accounts made another way.
+    terms_version = models.PositiveIntegerField(
+        _("إصدار شروط الاستخدام المقبول"), null=True, blank=True, editable=False
+    )
+    terms_accepted_at = models.DateTimeField(
+        _("وقت قبول شروط الاستخدام"), null=True, blank=True, editable=False
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

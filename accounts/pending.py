@@ -44,25 +44,46 @@ def complete(request, redirect_to: str) -> str | None:
     Returns "save" or "follow" when something was done, else None.
     """
     pending = peek(request)
-    request.session.pop(SESSION_KEY, None)
+    forget(request)
     if pending is None or pending.get("next") != redirect_to:
         return None
-    target = resolve_target(pending.get("kind"), pending.get("id"))
+    return carry_out(
+        request.user, (pending.get("action"), pending.get("kind"), pending.get("id"))
+    )
+
+
+def forget(request) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+def for_link(request, next_url: str) -> tuple[str, str, int] | None:
+    """The pending action, as (action, kind, id), for a verification link
+    that leads to `next_url`: only the one complete() would carry out there."""
+    pending = peek(request)
+    if pending is None or pending.get("next") != next_url:
+        return None
+    return pending.get("action"), pending.get("kind"), pending.get("id")
+
+
+def carry_out(user, action: tuple) -> str | None:
+    """Do (action, kind, id) for `user`: "save" or "follow" when done, None
+    when the target is gone or readers may no longer see it."""
+    verb, kind, target_id = action
+    target = resolve_target(kind, target_id)
     if target is None:
         return None
-    if pending.get("action") == "save":
-        services.save_article(user=request.user, article=target)
+    if verb == "save" and kind == "article":
+        services.save_article(user=user, article=target)
         return "save"
-    if pending.get("action") == "follow":
-        services.follow(user=request.user, kind=pending["kind"], target=target)
+    if verb == "follow" and kind != "article":
+        services.follow(user=user, kind=kind, target=target)
         return "follow"
     return None
 
 
-def safe_next(request, default: str) -> str:
-    """The `next` parameter if it points at this site, else `default`."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if (
+def is_safe_next(request, candidate: str) -> bool:
+    """Whether `candidate` points at this site, and not back at this page."""
+    return bool(
         candidate
         and url_has_allowed_host_and_scheme(
             candidate,
@@ -71,9 +92,13 @@ def safe_next(request, default: str) -> str:
         )
         # Back to the page that asked would loop.
         and urlsplit(candidate).path != request.path
-    ):
-        return candidate
-    return default
+    )
+
+
+def safe_next(request, default: str) -> str:
+    """The `next` parameter if it points at this site, else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    return candidate if is_safe_next(request, candidate) else default
 
 
 def resolve_target(kind, pk):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, SitePage
 
 from .forms import signup_extensions
 from .mail import absolute_url, send_account_email
@@ -40,14 +40,20 @@ def register_reader(
     email: str,
     password: str,
     cleaned_data: Mapping[str, Any] | None = None,
+    next_url: str = "",
+    pending_action: tuple[str, str, int] | None = None,
 ) -> User | None:
     """Create a reader, or tell an existing owner about the attempt.
 
     Returns the new user, or None when the address already has an account.
     Neither is signed in: the new reader is, by the link in the verification
-    e-mail (accounts.views.verify_email). So the caller can answer both cases
-    identically, with the same cookies, and sign-up cannot be used to find
-    out who has an account; the owner gets an e-mail instead.
+    e-mail (accounts.views.verify_email), which then leads to `next_url` and
+    carries out `pending_action` (accounts.pending). So the caller can answer
+    both cases identically, with the same cookies, and sign-up cannot be used
+    to find out who has an account; the owner gets an e-mail instead.
+
+    The caller has the reader's consent to the terms of use: the new account
+    records the version readers are shown now.
     """
     email = User._default_manager.normalize_email(email)
     if email_is_taken(email):
@@ -65,19 +71,25 @@ def register_reader(
     try:
         with transaction.atomic():
             user = User._default_manager.create_user(
-                email=email, password=password, name=name
+                email=email,
+                password=password,
+                name=name,
+                terms_version=SitePage.current_version(SitePage.Slug.TERMS),
+                terms_accepted_at=timezone.now(),
             )
             for extension in signup_extensions():
                 extension.apply(user=user, cleaned_data=cleaned_data or {})
     except IntegrityError:
         # Two sign-ups for one address raced; the other one won.
         return None
-    send_verification_email(user=user)
+    send_verification_email(user=user, next_url=next_url, action=pending_action)
     return user
 
 
-def send_verification_email(*, user) -> None:
-    token = make_verification_token(user)
+def send_verification_email(
+    *, user, next_url: str = "", action: tuple[str, str, int] | None = None
+) -> None:
+    token = make_verification_token(user, next_url=next_url, action=action)
     send_account_email(
         template="verify_email",
         to=user.email,

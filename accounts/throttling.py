@@ -49,6 +49,14 @@ RESEND_PER_IP = Limit("resend-ip", attempts=10, window=60 * 60)
 RESEND_PER_ACCOUNT = Limit("resend-account", attempts=3, window=60 * 60)
 EMAIL_CHANGE_PER_ACCOUNT = Limit("email-change-account", attempts=5, window=60 * 60)
 PASSWORD_CHECK_PER_ACCOUNT = Limit("password-check", attempts=5, window=15 * 60)
+# Reading or downloading one's data: every query of the account at once.
+DATA_EXPORT_PER_ACCOUNT = Limit("data-export", attempts=10, window=60 * 60)
+# Wrong second-factor codes after the admin password (accounts/second_factor.py);
+# from everywhere together, each device's own backoff (django-otp) slows them.
+SECOND_FACTOR_PER_IP = Limit("second-factor-ip", attempts=30, window=15 * 60)
+SECOND_FACTOR_PER_ACCOUNT_AND_IP = Limit(
+    "second-factor-account-ip", attempts=5, window=15 * 60
+)
 
 
 @dataclass(frozen=True)

@@ -26,21 +26,47 @@ _VERIFY_SALT = "accounts.verify-email"
 _CHANGE_SALT = "accounts.change-email"
 
 
-def make_verification_token(user) -> str:
-    return signing.dumps(
-        {"u": user.pk, "s": _verification_state(user)}, salt=_VERIFY_SALT
-    )
+def make_verification_token(
+    user, *, next_url: str = "", action: tuple[str, str, int] | None = None
+) -> str:
+    """A verification link's token; `next_url` and `action` (a pending save
+    or follow: action, kind, id) ride along, so that the link brings the
+    reader back where they signed up and does what they asked for, from
+    whichever browser opens it (a phone's mail app, say)."""
+    payload = {"u": user.pk, "s": _verification_state(user)}
+    if next_url:
+        payload["n"] = next_url
+    if action:
+        payload["a"] = list(action)
+    # Compressed: an Arabic address is six characters a letter in JSON.
+    return signing.dumps(payload, salt=_VERIFY_SALT, compress=True)
 
 
-def user_for_verification_token(token: str):
-    """The user whose address `token` verifies, or None (bad, old or used)."""
+def verification_for_token(token: str):
+    """(user, next URL, pending action) for a valid verification link, or
+    (None, "", None) for a bad, old or used one. The next URL is as the
+    link carries it: the view checks it still points at this site."""
     payload = _load(token, _VERIFY_SALT)
     if payload is None:
-        return None
+        return None, "", None
     user = _user(payload.get("u"))
     if user is None or not _matches(payload.get("s"), _verification_state(user)):
-        return None
-    return user
+        return None, "", None
+    next_url = payload.get("n")
+    return user, next_url if isinstance(next_url, str) else "", _action(payload)
+
+
+def _action(payload):
+    action = payload.get("a")
+    if (
+        isinstance(action, list)
+        and len(action) == 3
+        and action[0] in ("save", "follow")
+        and isinstance(action[1], str)
+        and isinstance(action[2], int)
+    ):
+        return tuple(action)
+    return None
 
 
 def new_email_change_nonce() -> str:

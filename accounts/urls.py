@@ -24,6 +24,8 @@ urlpatterns = [
         name="confirm_email_change",
     ),
     path("account/delete/", views.delete_account, name="delete_account"),
+    path("account/data/", views.data_export, name="data"),
+    path("account/data/download/", views.data_download, name="data_download"),
     # Passwords: Django's views with our templates and e-mails.
     path(
         "account/password/",

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles.models import Article, Section
 
-from . import pending, reader_state, services, throttling, tokens
+from . import export, pending, reader_state, services, throttling, tokens
 from .forms import (
     ChangeEmailForm,
     DeleteAccountForm,
@@ -116,6 +117,10 @@ def signup(request):
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 cleaned_data=form.cleaned_data,
+                # The e-mail's link brings the reader back to where they
+                # signed up, and does what they asked for, in any browser.
+                next_url=pending.safe_next(request, default=""),
+                pending_action=pending.for_link(request, next_url),
             )
             # The same answer whether or not the address already had an
             # account (nobody is signed in yet: the e-mail's link does it,
@@ -141,7 +146,7 @@ def signup(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify_email(request, token):
-    user = tokens.user_for_verification_token(token)
+    user, next_url, action = tokens.verification_for_token(token)
     if user is None:
         return render(request, "accounts/link_invalid.html", status=400)
     if request.method != "POST":
@@ -159,9 +164,18 @@ def verify_email(request, token):
     # as a password-reset link would, once (using it spends the token), and
     # carries out the save or follow the reader asked for before signing up.
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    action = pending.peek(request)
-    next_url = action["next"] if action else reverse("accounts:profile")
-    done = pending.complete(request, next_url)
+    if next_url or action:
+        # What the link carries: where the reader signed up, and what they
+        # asked for there. The session's copy of it, if any, is spent.
+        pending.forget(request)
+        done = pending.carry_out(request.user, action) if action else None
+    else:
+        # A link without (one mailed again, say): a wish this browser holds.
+        waiting = pending.peek(request)
+        next_url = waiting["next"] if waiting else ""
+        done = pending.complete(request, next_url)
+    if not pending.is_safe_next(request, next_url):
+        next_url = reverse("accounts:profile")
     if done == "save":
         messages.success(request, _("حفظنا المقال في قائمة محفوظاتك."))
     elif done == "follow":
@@ -314,6 +328,61 @@ def delete_account(request):
         messages.success(request, _("حذفنا حسابك وكل ما حفظته فيه. نأسف لرحيلك."))
         return redirect("/")
     return render(request, "accounts/delete_account.html", {"form": form})
+
+
+# The reader's data ----------------------------------------------------------
+def _export_throttled(request):
+    """A page saying to wait, or None while the reader may have their data."""
+    try:
+        throttling.check_and_hit(
+            (throttling.DATA_EXPORT_PER_ACCOUNT, str(request.user.pk))
+        )
+    except throttling.Throttled as throttled:
+        response = render(
+            request,
+            "accounts/data_export.html",
+            {"throttled": throttled.message},
+            status=429,
+        )
+        response["Retry-After"] = str(throttled.retry_after)
+        return response
+    return None
+
+
+@never_cache
+@login_required
+@require_GET
+def data_export(request):
+    """Everything the site keeps about the reader, as a page to read (and
+    save), with the same data to download as JSON (accounts.export)."""
+    if refused := _export_throttled(request):
+        return refused
+    data = export.collect(request.user)
+    return render(
+        request,
+        "accounts/data_export.html",
+        {
+            "data": data,
+            "parts": [(part, data[part.key]) for part in export.export_parts()],
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def data_download(request):
+    if refused := _export_throttled(request):
+        return refused
+    response = JsonResponse(
+        export.collect(request.user),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="newsroom-my-data-{day}.json"'
+    )
+    return response
 
 
 # The reader's state, for public pages' script ---------------------------------

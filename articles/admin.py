@@ -35,6 +35,7 @@ from .forms import (
     ArticleAdminForm,
     AuthorAdminForm,
     PictureAdminForm,
+    SitePageAdminForm,
     can_publish,
 )
 from .history import ArticleHistoryHelper
@@ -55,6 +56,7 @@ from .models import (
     Picture,
     RelatedArticle,
     Section,
+    SitePage,
     Tag,
 )
 from .search.admin import ArabicSearchAdminMixin
@@ -592,9 +594,15 @@ class ArticleAdmin(
     @method_decorator(never_cache)
     def preview_view(self, request, object_id):
         """A draft exactly as readers will see it; staff only, 404 for others
-        (no login redirect, so the URL reveals nothing)."""
-        user = request.user
-        if not (user.is_active and user.is_staff and self.has_view_permission(request)):
+        (no login redirect, so the URL reveals nothing). Staff who have not
+        passed their second factor yet are sent to it, as by admin_view()."""
+        if not self.admin_site.has_permission(request):
+            if request.user.is_active and request.user.is_staff:
+                return self.admin_site.second_factor_redirect(
+                    request, request.get_full_path()
+                )
+            raise Http404
+        if not self.has_view_permission(request):
             raise Http404
         article = get_object_or_404(
             Article.objects.select_related("section"), pk=object_id
@@ -1074,6 +1082,65 @@ class FrontPagePinAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(SitePage)
+class SitePageAdmin(SimpleHistoryAdmin):
+    """About, contact, terms, privacy and the corrections policy: editors
+    edit them (migration 0015); nobody deletes one, since every page's
+    footer and the sign-up form link to them. Each save is a version in the
+    history, which is what readers' consent to the terms points at."""
+
+    form = SitePageAdminForm
+    list_display = ["title", "slug", "has_english", "version", "updated_at"]
+    search_fields = ["title", "title_en"]
+    readonly_fields = ["version", "updated_at", "view_on_site_link"]
+    fieldsets = [
+        (None, {"fields": ["slug", "view_on_site_link", "version", "updated_at"]}),
+        (_("بالعربية"), {"fields": ["title", "body"]}),
+        (_("بالإنجليزية"), {"fields": ["title_en", "body_en"]}),
+    ]
+    object_history_list_template = "admin/articles/article/object_history_list.html"
+
+    @admin.display(boolean=True, description=_("بالإنجليزية"))
+    def has_english(self, page):
+        return bool(page.title_en)
+
+    @admin.display(description=_("الرابط"))
+    def view_on_site_link(self, page):
+        if not page.pk:
+            return "—"
+        url = page.get_absolute_url()
+        return format_html('<a href="{}" dir="ltr">{}</a>', url, url)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # The address is fixed once the page exists: links point at it.
+        return [*fields, "slug"] if obj else fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Saving unchanged would make a new version of the same text.
+        if change and not form.has_changed():
+            return
+        super().save_model(request, obj, form, change)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ArticleHistoryHelper(self.model, historical_record)
+
+    @with_editor_csp
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, extra_context)
+
+    @with_editor_csp
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @with_editor_csp
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 # taggit's own generic Tag model is unused here (articles.Tag replaces it);

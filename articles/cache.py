@@ -44,7 +44,8 @@ BROWSER_MAX_AGE = 30
 # the whole site (home, opinion, feeds, sitemaps), `sections` on every HTML
 # page (its menu names them all), `list-search` on search results,
 # `list-corrections` on the corrections page and its feed, `front` on the
-# home page alone (editors' pins place stories there and nowhere else).
+# home page alone (editors' pins place stories there and nowhere else),
+# `page-terms` (`page-about`, …) on a site page (site_page_key).
 LATEST = "list-latest"
 SECTIONS = "sections"
 SEARCH = "list-search"
@@ -60,6 +61,12 @@ def key(obj: models.Model) -> str:
 def list_key(obj: models.Model) -> str:
     """The key of pages listing the latest stories of a section, tag or author."""
     return f"list-{key(obj)}"
+
+
+def site_page_key(slug: str) -> str:
+    """The key of a site page (/about/, /terms/, …: articles.SitePage), by
+    its fixed address rather than its row."""
+    return f"page-{slug}"
 
 
 def article_keys(article, *, tag_ids=(), author_ids=()) -> set[str]:
@@ -95,6 +102,14 @@ def keys_shown(context: dict) -> set[str]:
     for value in context.values():
         add(value, depth=2)
     return keys
+
+
+def changed_at(article) -> datetime.datetime:
+    """When readers last saw `article` change, for Last-Modified: its last
+    edit, or the moment it came due if later. Nobody edits a scheduled story
+    as it comes due, yet the pages listing it change then; without that
+    moment, a cache revalidating by date alone would hear "304 Not Modified"."""
+    return max(filter(None, (article.updated_at, article.published_at)))
 
 
 # The content version -----------------------------------------------------

@@ -96,6 +96,26 @@ EXTENSIONS = {
     "ToolbarLabels": {"labels": TOOLBAR_LABELS},
 }
 
+# Site pages (articles.SitePage): text, headings, lists and links, nothing
+# that only stories use (pictures, posts, "read also" boxes, styles).
+PAGE_EXTENSIONS = {
+    name: EXTENSIONS[name]
+    for name in (
+        "Paragraph",
+        "HardBreak",
+        "Heading",
+        "Bold",
+        "Italic",
+        "Link",
+        "BulletList",
+        "OrderedList",
+        "ListItem",
+        "Blockquote",
+        "History",
+        "ToolbarLabels",
+    )
+}
+
 HELP_TEXT = _(
     "أدرج الصور والمعارض والمنشورات من أزرار شريط الأدوات، ويمكنك أيضاً لصق "
     "رابط منشور وحده في فقرة مستقلة. ولإضافة «اقرأ أيضاً» ضع رابط مقال من موقعنا "

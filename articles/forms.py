@@ -3,6 +3,7 @@ rules (who may publish, schedule or withdraw) hold on the server whatever the
 browser sends."""
 
 from django import forms
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from taggit.forms import TagField
@@ -12,7 +13,7 @@ from newsroom.text import strip_control_characters
 from . import editor
 from .editing.conflicts import find_conflict, opened_relations
 from .images import NewsroomImageField
-from .models import Article, Author, Picture
+from .models import Article, Author, Picture, SitePage
 
 PUBLISH_PERMISSION = "articles.publish_article"
 # Editorial decisions a writer may see but not make.
@@ -267,3 +268,37 @@ class AuthorAdminForm(forms.ModelForm):
     class Meta:
         model = Author
         fields = ["name", "slug", "bio", "photo", "user", "is_columnist"]
+
+
+class SitePageAdminForm(forms.ModelForm):
+    """A site page in both languages, in the editor stories use, without the
+    stories' blocks (articles.sanitize.sanitize_page decides on save)."""
+
+    body = ProseEditorFormField(
+        label=_("النص"), config={"extensions": editor.PAGE_EXTENSIONS}
+    )
+    body_en = ProseEditorFormField(
+        label=_("النص بالإنجليزية"),
+        required=False,
+        config={"extensions": editor.PAGE_EXTENSIONS},
+        help_text=_("يُكتب من اليسار إلى اليمين، كما يقرؤه قراء الواجهة الإنجليزية."),
+    )
+
+    class Meta:
+        model = SitePage
+        fields = ["slug", "title", "body", "title_en", "body_en"]
+        widgets = {"title_en": forms.TextInput(attrs={"dir": "ltr"})}
+
+    def clean(self):
+        cleaned = super().clean()
+        # Half an English version would show English readers the Arabic page
+        # (SitePage.in_language): say so rather than let it pass unnoticed.
+        if bool(cleaned.get("title_en")) != bool(_has_text(cleaned.get("body_en"))):
+            raise forms.ValidationError(
+                _("اكتب العنوان والنص بالإنجليزية معًا، أو اتركهما فارغين معًا.")
+            )
+        return cleaned
+
+
+def _has_text(html):
+    return bool(html and strip_tags(html).strip())

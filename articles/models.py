@@ -13,7 +13,7 @@ from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from newsroom.links import url_of
 
-from .sanitize import sanitize_body
+from .sanitize import sanitize_body, sanitize_page
 from .storage import originals_storage
 from .text import arabic_slugify
 
@@ -26,8 +26,11 @@ RESERVED_SLUGS = frozenset(
         "admin",
         "ar",
         "articles",
+        "about",
         "author",
+        "contact",
         "corrections",
+        "corrections-policy",
         "en",
         "for-you",
         "healthz",
@@ -35,6 +38,7 @@ RESERVED_SLUGS = frozenset(
         "media",
         "newsletters",
         "opinion",
+        "privacy",
         "robots.txt",
         "rss",
         "search",
@@ -43,6 +47,7 @@ RESERVED_SLUGS = frozenset(
         "sitemaps",
         "static",
         "tag",
+        "terms",
     }
 )
 
@@ -864,3 +869,74 @@ class FrontPagePin(models.Model):
         if self.starts_at and self.starts_at > now:
             return self.starts_at
         return self.ends_at
+
+
+class SitePage(models.Model):
+    """A page about the newspaper itself, linked from every page's footer:
+    who we are, how to reach us, the terms, privacy and corrections
+    policies. Editors write it in Arabic and, for the English interface, in
+    English; each save is a new version, kept in its history, so a reader's
+    consent to the terms (accounts.User.terms_version) names the exact text."""
+
+    class Slug(models.TextChoices):
+        ABOUT = "about", _("من نحن")
+        CONTACT = "contact", _("اتصل بنا")
+        TERMS = "terms", _("شروط الاستخدام")
+        PRIVACY = "privacy", _("سياسة الخصوصية")
+        CORRECTIONS_POLICY = "corrections-policy", _("سياسة التصحيحات")
+
+    slug = models.SlugField(
+        _("الصفحة"),
+        max_length=40,
+        unique=True,
+        choices=Slug,
+        help_text=_("رابطها ثابت: الروابط في أسفل كل صفحة تشير إليه."),
+    )
+    title = models.CharField(_("عنوان الصفحة"), max_length=200)
+    body = models.TextField(_("النص"))
+    title_en = models.CharField(
+        _("عنوان الصفحة بالإنجليزية"),
+        max_length=200,
+        blank=True,
+        help_text=_("تظهر الصفحة بالعربية في الواجهة الإنجليزية إن تُرك فارغًا."),
+    )
+    body_en = models.TextField(_("النص بالإنجليزية"), blank=True)
+    # Moved by the database on every save (see Article.save), so a consent
+    # record's number is one revision in the history, never two.
+    version = models.PositiveIntegerField(_("الإصدار"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("آخر تعديل"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("صفحة تعريفية")
+        verbose_name_plural = _("الصفحات التعريفية")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_page(self.body)
+        self.body_en = sanitize_page(self.body_en)
+        if not self._state.adding:
+            self.version = models.F("version") + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return url_of("articles:page", slug=self.slug)
+
+    @classmethod
+    def current_version(cls, slug: str) -> int | None:
+        """The version of page `slug` readers see now; None if it is missing."""
+        return cls.objects.filter(slug=slug).values_list("version", flat=True).first()
+
+    def in_language(self, language: str) -> tuple[str, str, bool]:
+        """(title, body, is_arabic) for an interface in `language`: English
+        pages get the English text once both its title and body are written,
+        the Arabic otherwise."""
+        if language == "en" and self.title_en and self.body_en:
+            return self.title_en, self.body_en, False
+        return self.title, self.body, True

@@ -76,6 +76,19 @@ def _clean(body):
     ).strip()
 
 
+def sanitize_page(html: str) -> str:
+    """Clean a site page's rich text (articles.SitePage): the story allow-list
+    without its classes and blocks, which only stories use."""
+    return nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    ).strip()
+
+
 EMPTY_CLASS = re.compile(r'(<[a-z0-9]+[^>]*?) class=""')
 TAG = re.compile(r"<(/?)([a-z0-9]+)([^>]*)>")
 VOID_TAGS = {"br"}

@@ -16,6 +16,7 @@ from .cache import (
     article_keys,
     invalidate,
     key,
+    site_page_key,
 )
 from .models import (
     Article,
@@ -25,6 +26,7 @@ from .models import (
     FrontPagePin,
     RelatedArticle,
     Section,
+    SitePage,
     Tag,
 )
 
@@ -99,3 +101,11 @@ def section_changed(sender, instance, **kwargs):
 @receiver(post_delete, sender=Author)
 def label_changed(sender, instance, **kwargs):
     invalidate({key(instance), LATEST})
+
+
+@receiver(post_save, sender=SitePage)
+@receiver(post_delete, sender=SitePage)
+def site_page_changed(sender, instance, **kwargs):
+    # Only the page itself shows its text: the footer's links name the pages
+    # in words of the interface, not their titles.
+    invalidate({site_page_key(instance.slug)})

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import feeds, views
 from .cache import CORRECTIONS, LATEST, public_page
+from .models import SitePage
 from .search import views as search_views
 
 app_name = "articles"
@@ -21,6 +22,12 @@ urlpatterns = [
     path("author/<uslug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
     # POSTed by static/js/site.js (sendBeacon); `articles/` is a reserved slug.
     path("articles/<int:pk>/view/", views.count_view, name="count_view"),
+    # About, contact, terms, privacy, the corrections policy: one address
+    # each, reserved from section slugs (models.RESERVED_SLUGS).
+    *(
+        path(f"{slug}/", views.site_page, {"slug": slug}, name="page")
+        for slug in SitePage.Slug.values
+    ),
     # Section slugs live at the root, so these come last.
     path("<uslug:section>/", views.SectionArticleListView.as_view(), name="section"),
     path(

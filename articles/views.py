@@ -6,6 +6,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from html import unescape
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -17,9 +18,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -35,10 +40,12 @@ from .cache import (
     CORRECTIONS,
     FRONT,
     LATEST,
+    changed_at,
     key,
     key_versions,
     list_key,
     public_page,
+    site_page_key,
 )
 from .fragments import render_blocks
 from .images import largest_rendition
@@ -49,6 +56,7 @@ from .models import (
     FrontPagePin,
     RelatedArticle,
     Section,
+    SitePage,
     Tag,
     byline_prefetch,
 )
@@ -60,7 +68,7 @@ MORE_FROM_SECTION = 5
 
 
 def _latest_change(articles):
-    return max((a.updated_at for a in articles if a), default=None)
+    return max((changed_at(a) for a in articles if a), default=None)
 
 
 # Listings -----------------------------------------------------------------
@@ -169,11 +177,33 @@ class CorrectionListView(ListView):
         context["object_list"] = corrections = list(context["object_list"])
         # A new note, or a new headline of a story listed here.
         context["last_modified"] = max(
-            (max(c.created_at, c.article.updated_at) for c in corrections),
+            (max(c.created_at, changed_at(c.article)) for c in corrections),
             default=None,
         )
         context["surrogate_keys"] = [CORRECTIONS]
         return context
+
+
+@public_page
+def site_page(request, slug):
+    """/about/, /terms/ and the other pages about the site (SitePage), in
+    the interface's language when the editors wrote that version."""
+    page = get_object_or_404(SitePage, slug=slug)
+    title, body, arabic = page.in_language(get_language())
+    return TemplateResponse(
+        request,
+        "articles/site_page.html",
+        {
+            "page": page,
+            "title": title,
+            # Sanitised on save (articles.sanitize.sanitize_page).
+            "body": mark_safe(body),  # noqa: S308
+            "arabic": arabic,
+            "description": Truncator(unescape(strip_tags(body))).chars(200),
+            "surrogate_keys": [site_page_key(page.slug)],
+            "last_modified": page.updated_at,
+        },
+    )
 
 
 LATEST_HEADLINES = 6
@@ -269,7 +299,8 @@ def get_article_context(article):
         # Previews of drafts are not counted: no beacon, so no token.
         "count_views": article.is_published(),
         "view_token": view_token(article.pk) if article.is_published() else None,
-        "last_modified": article.updated_at,
+        # The headlines beside the story change the page too.
+        "last_modified": _latest_change([article, *related, *more_from_section]),
     }
 
 
@@ -467,6 +498,47 @@ def news_article_json_ld(article, authors, tags, url, corrections=()):
     return data
 
 
+def site_json_ld():
+    """schema.org WebSite, with the search box results pages may show, and
+    the publisher as a NewsMediaOrganization: the home page's markup."""
+    home = settings.SITE_URL + "/"
+    search = absolute(reverse("articles:search"))
+    return {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "WebSite",
+                "@id": f"{home}#website",
+                "url": home,
+                "name": settings.SITE_NAME,
+                "inLanguage": "ar",
+                "publisher": {"@id": f"{home}#publisher"},
+                "potentialAction": {
+                    "@type": "SearchAction",
+                    "target": {
+                        "@type": "EntryPoint",
+                        "urlTemplate": f"{search}?q={{search_term_string}}",
+                    },
+                    "query-input": "required name=search_term_string",
+                },
+            },
+            {
+                "@type": "NewsMediaOrganization",
+                "@id": f"{home}#publisher",
+                "name": settings.SITE_NAME,
+                "url": home,
+                # A square logo: what search engines show beside the name.
+                "logo": {
+                    "@type": "ImageObject",
+                    "url": absolute(static("img/icon-512.png")),
+                    "width": 512,
+                    "height": 512,
+                },
+            },
+        ],
+    }
+
+
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
@@ -486,7 +558,9 @@ FRONT_NEWS = 16  # the lead, the top stories and the "latest" rail
 
 @public_page(keys=[LATEST, FRONT])
 def home(request):
-    return TemplateResponse(request, "articles/home.html", front_page())
+    context = front_page()
+    context["json_ld"] = json_ld_script(site_json_ld())
+    return TemplateResponse(request, "articles/home.html", context)
 
 
 def front_page(now=None):

@@ -37,7 +37,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="النشرة")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin behind a second factor (accounts/admin_site.py).
+    "newsroom.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +51,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_prose_editor",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "accounts.newsletters",
     "articles",
@@ -70,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device: what verified this session's second factor.
+    "accounts.middleware.SecondFactorMiddleware",
     # Outside the messages middleware, to see the cookie it sets.
     "accounts.middleware.ReaderStateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -154,6 +160,9 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Staff second factor (accounts/second_factor.py): the name authenticator
+# apps show beside the code.
+OTP_TOTP_ISSUER = SITE_NAME
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
@@ -179,6 +188,9 @@ _SMTP_OPTIONS = {
 
 
 def _mailer(url):
+    if not url:
+        # Decoded, so that a verification link can be clicked (newsroom/mail.py).
+        return {"BACKEND": "newsroom.mail.ReadableConsoleBackend", "OPTIONS": {}}
     config = env.email_url_config(url)
     backend = config["EMAIL_BACKEND"]
     options = {}
@@ -194,13 +206,12 @@ def _mailer(url):
     return {"BACKEND": backend, "OPTIONS": options}
 
 
-# Production without EMAIL_URL uses a local MTA, as Django itself would.
-EMAIL_URL = env.str(
-    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
-)
+# Production without EMAIL_URL uses a local MTA, as Django itself would;
+# development without it prints mail to the console.
+EMAIL_URL = env.str("EMAIL_URL", default="") or ("" if DEBUG else "smtp://localhost:25")
 MAILERS = {
     "default": _mailer(EMAIL_URL),
-    "newsletters": _mailer(env.str("NEWSLETTER_EMAIL_URL", default=EMAIL_URL)),
+    "newsletters": _mailer(env.str("NEWSLETTER_EMAIL_URL", default="") or EMAIL_URL),
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="النشرة <news@localhost>")
 NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)

@@ -4,6 +4,7 @@ from django.test import Client
 
 from .factories import UserFactory
 from .migration_data import restore_migration_data
+from .second_factor import pass_second_factor
 
 EDITORS, WRITERS = "المحررون", "الكتّاب"
 
@@ -42,8 +43,17 @@ def _migration_data(request):
 def _client_for(user):
     client = Client()
     client.force_login(user)
+    if user.is_staff:
+        # Staff personas have passed the admin's second factor.
+        pass_second_factor(client, user)
     client.user = user
     return client
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's superuser client, past the second factor too."""
+    return _client_for(admin_user)
 
 
 @pytest.fixture

@@ -13,11 +13,15 @@ from django.db import DEFAULT_DB_ALIAS
 
 from accounts.newsletters.demo import create_demo_newsletters
 from accounts.newsletters.models import Newsletter
-from articles.models import Section
+from articles.models import Section, SitePage
 
 
 def restore_migration_data():
-    if Group.objects.filter(name="المحررون").exists() and Newsletter.objects.exists():
+    if (
+        Group.objects.filter(name="المحررون").exists()
+        and Newsletter.objects.exists()
+        and SitePage.objects.exists()
+    ):
         return
     emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
     roles = importlib.import_module("articles.migrations.0002_roles").ROLES
@@ -52,3 +56,12 @@ def restore_migration_data():
         )
     )
     create_demo_newsletters(Newsletter, Section)
+    site_pages = importlib.import_module("articles.migrations.0015_site_pages")
+    for slug, text in site_pages.PAGES.items():
+        SitePage.objects.get_or_create(slug=slug, defaults=text)
+    Group.objects.get(name=site_pages.EDITORS).permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="articles",
+            codename__in=site_pages.EDITOR_PERMISSIONS,
+        )
+    )

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from accounts.models import Follow, SavedArticle
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
+from tests.second_factor import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,9 @@ def admin_client_(db):
     from django.test import Client
 
     client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    pass_second_factor(client, superuser)
     return client
 
 

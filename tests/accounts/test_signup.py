@@ -24,7 +24,8 @@ def test_signup_page_shows_the_form_with_consent_line(client):
     response = client.get(SIGNUP)
     assert response.status_code == 200
     assert 'name="consent"' in response.text
-    assert "أوافق على شروط الاستخدام" in response.text
+    assert 'أوافق على <a href="/terms/">شروط الاستخدام</a>' in response.text
+    assert '<a href="/privacy/">سياسة الخصوصية</a>' in response.text
     assert "private" in response["Cache-Control"]
 
 

@@ -20,6 +20,7 @@ from tests.factories import (
     SectionFactory,
     UserFactory,
 )
+from tests.second_factor import pass_second_factor
 
 from .admin_forms import CHANGELIST_URL, article_data, change_url, errors_of
 
@@ -43,6 +44,7 @@ A_MINUTE_LATER = hhmm(SAVED_AT + timedelta(minutes=1))
 def _client_for(user):
     client = Client()
     client.force_login(user)
+    pass_second_factor(client, user)
     client.user = user
     return client
 

@@ -25,6 +25,7 @@ from accounts.newsletters.emails import render_issue
 from accounts.newsletters.models import IssueArticle, Newsletter, NewsletterIssue
 from articles.models import Article, Author, Picture
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
+from tests.second_factor import pass_second_factor
 
 from .admin_forms import ADD_URL, article_data, errors_of, image_bytes
 
@@ -266,6 +267,7 @@ def test_a_view_only_editor_sees_the_picture_without_its_file_field(
     viewer.user_permissions.add(Permission.objects.get(codename="view_picture"))
     browser = Client()
     browser.force_login(viewer)
+    pass_second_factor(browser, viewer)
     picture = Picture.objects.get()
 
     response = browser.get(f"/admin/articles/picture/{picture.pk}/change/")

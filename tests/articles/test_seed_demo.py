@@ -124,6 +124,14 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
     assert "editor@example.com / demo-editor-2026" in seeded
     assert "writer@example.com / demo-writer-2026" in seeded
     assert client.login(email="editor@example.com", password="demo-editor-2026")
+    # The admin asks for the second factor: the printed demo secret's code.
+    assert seed_demo.DEMO_TOTP_SECRET in seeded
+    asked = client.get("/admin/articles/article/")
+    assert asked["Location"].startswith("/admin/second-factor/")
+    capsys.readouterr()
+    call_command("demo_otp_code", "editor@example.com")
+    code = capsys.readouterr().out.strip()
+    assert client.post(asked["Location"], {"code": code}).status_code == 302
     assert client.get("/admin/articles/article/").status_code == 200
 
     # A second run adds nothing and says so.

@@ -5,8 +5,10 @@ import re
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from accounts.models import User
 from articles.models import Article
 from tests.factories import UserFactory
+from tests.second_factor import authenticator_app, code_for
 
 from .conftest import DESKTOP
 from .site_data import jpeg_bytes
@@ -20,6 +22,7 @@ def staff(email, password, group):
         email=email, password=password, is_staff=True, verified=True, name=email
     )
     user.groups.add(Group.objects.get(name=group))
+    authenticator_app(user)
     return user
 
 
@@ -28,6 +31,10 @@ def admin_login(page, url, email, password):
     page.locator("input[name=username]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("input[type=submit], button[type=submit]").first.click()
+    # The second factor: the code the staff member's app shows.
+    device = authenticator_app(User.objects.get(email=email))
+    page.locator("input[name=code]").fill(code_for(device))
+    page.locator("input[type=submit]").first.click()
     expect(page.locator("#user-tools")).to_be_visible()
 
 

@@ -50,6 +50,8 @@ def public_urls(site):
         reverse("articles:section_feed", args=[site["section"].slug]),
         "/sitemap.xml",
         "/sitemap-news.xml",
+        reverse("articles:page", kwargs={"slug": "terms"}),
+        "/en/privacy/",
     ]
 
 

@@ -1,7 +1,10 @@
 """Fill an empty database with Arabic demo content: sections, authors with
 portraits, 200 articles over the last 60 days with tags, related headlines and
 lead images, a curated front page for a week, plus an editor and a writer
-account.
+account. The admin asks staff for a second factor: the two demo accounts get
+an authenticator app with a published, fixed secret (DEMO_TOTP_SECRET, for
+development only), printed with their logins; `manage.py demo_otp_code` prints
+the current code.
 
 Run after `migrate` (`make run` does). Running it again adds nothing. The
 content is deterministic (seeded random); only the dates follow the clock.
@@ -18,6 +21,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw, ImageFilter
 
 from accounts.newsletters.demo import seed_newsletters
@@ -55,6 +59,10 @@ ACCOUNTS = [
     ("editor@example.com", "رئيسة التحرير التجريبية", "المحررون", "demo-editor-2026"),
     ("writer@example.com", "كاتب تجريبي", "الكتّاب", "demo-writer-2026"),
 ]
+# The demo accounts' authenticator app: b"newsroom-demo-only!!", public on
+# purpose (README), so that `make run` needs no phone. Base32, as apps take it.
+DEMO_TOTP_KEY = "6e657773726f6f6d2d64656d6f2d6f6e6c792121"
+DEMO_TOTP_SECRET = "NZSX O43S N5XW 2LLE MVWW 6LLP NZWH SIJB"
 PALETTES = [
     ("#0b3d5c", "#3fa7d6"),
     ("#5c0b2e", "#e07a5f"),
@@ -108,6 +116,13 @@ class Command(BaseCommand):
             )
             user.groups.add(Group.objects.get(name=group_name))
             created.append(email)
+        for email, *_details in ACCOUNTS:
+            # Accounts from before the admin asked for a second factor too.
+            user = User.objects.get(email=email)
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(
+                    user=user, name="تطبيق تجريبي", key=DEMO_TOTP_KEY, confirmed=True
+                )
         return created
 
     def print_logins(self, created):
@@ -115,6 +130,11 @@ class Command(BaseCommand):
         for email, _name, group_name, password in ACCOUNTS:
             note = "" if email in created else " (موجود من قبل)"
             self.stdout.write(f"  {group_name}: {email} / {password}{note}")
+        self.stdout.write(
+            "  التحقق بخطوتين (للتطوير فقط): أضف المفتاح السري التجريبي "
+            f"{DEMO_TOTP_SECRET} إلى أي تطبيق مصادقة، أو اطبع الرمز الحالي بالأمر "
+            "python manage.py demo_otp_code editor@example.com"
+        )
 
     # Content --------------------------------------------------------------
 
