@@ -13,7 +13,7 @@ find_python = $(shell for c in python3.14 python3.13 python3.12 \
 	$$(ls -d $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
 
-.PHONY: help install install-dev run test test-e2e lint format check migrations-check messages e2e-deps edge-deps bench clean
+.PHONY: help install install-dev run test test-e2e lint format check migrations-check messages e2e-deps edge-deps validators-deps bench clean
 
 help:
 	@echo "make run      the site with demo content on http://127.0.0.1:8000/"
@@ -67,7 +67,17 @@ e2e-deps:
 		echo "Installing Chromium and fonts from Debian..."; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) \
 		|| { echo "error: could not install chromium (needs root and apt)" >&2; exit 1; }; }
-	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent
+	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent --ignore-scripts
+
+# The Nu Html Checker (tests marked `validators`): vnu-jar from npm, run on
+# Debian's Java (--ignore-scripts: vnu-jar would otherwise download a JDK).
+validators-deps:
+	@command -v java >/dev/null || { \
+		echo "Installing Java from Debian..."; \
+		mkdir -p /usr/share/man/man1; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null) \
+		|| { echo "error: could not install default-jre-headless (needs root and apt)" >&2; exit 1; }; }
+	@test -f node_modules/vnu-jar/build/dist/vnu.jar || npm install --no-audit --no-fund --silent --ignore-scripts
 
 # Edge tests run a real varnishd with the xkey vmod (Debian's varnish-modules).
 edge-deps:
@@ -77,7 +87,7 @@ edge-deps:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules >/dev/null) \
 		|| { echo "error: could not install varnish (needs root and apt)" >&2; exit 1; }; }
 
-test: lint check migrations-check e2e-deps edge-deps
+test: lint check migrations-check e2e-deps edge-deps validators-deps
 	$(VENV)/bin/pytest
 
 test-e2e: install-dev e2e-deps

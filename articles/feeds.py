@@ -33,6 +33,12 @@ class CleanRssFeed(Rss201rev2Feed):
         self.items[-1] = _without_control_characters(self.items[-1])
 
 
+def absolute(path):
+    """`path` at SITE_URL. Feed readers get the site's own address, as
+    canonicals give it: Feed alone would add the request's Host."""
+    return settings.SITE_URL + path
+
+
 def _without_control_characters(fields):
     def clean(value):
         if isinstance(value, str):
@@ -53,7 +59,10 @@ class LatestArticlesFeed(Feed):
         return _("%(site)s: آخر الأخبار") % {"site": settings.SITE_NAME}
 
     def link(self):
-        return "/"
+        return absolute(reverse("articles:home"))
+
+    def feed_url(self):
+        return absolute(reverse("articles:feed"))
 
     def articles(self):
         return Article.objects.published().for_listing().prefetch_related("tags")
@@ -63,6 +72,9 @@ class LatestArticlesFeed(Feed):
 
     def item_title(self, article):
         return article.headline
+
+    def item_link(self, article):
+        return absolute(article.get_absolute_url())
 
     def item_description(self, article):
         # Feed readers render a description as HTML; ours is plain text, so
@@ -94,7 +106,10 @@ class SectionFeed(LatestArticlesFeed):
         return f"{settings.SITE_NAME}: {section.name}"
 
     def link(self, section):
-        return section.get_absolute_url()
+        return absolute(section.get_absolute_url())
+
+    def feed_url(self, section):
+        return absolute(reverse("articles:section_feed", args=[section.slug]))
 
     def description(self, section):
         return section.description or _("آخر أخبار قسم %(section)s.") % {
@@ -114,7 +129,10 @@ class CorrectionsFeed(Feed):
         return _("%(site)s: تصحيحات") % {"site": settings.SITE_NAME}
 
     def link(self):
-        return reverse("articles:corrections")
+        return absolute(reverse("articles:corrections"))
+
+    def feed_url(self):
+        return absolute(reverse("articles:corrections_feed"))
 
     def items(self):
         return (
@@ -132,7 +150,7 @@ class CorrectionsFeed(Feed):
 
     def item_link(self, correction):
         # The note's anchor on the story page: a link, and a guid, per note.
-        return correction.get_absolute_url()
+        return absolute(correction.get_absolute_url())
 
     def item_pubdate(self, correction):
         return correction.created_at
@@ -158,5 +176,5 @@ def lead_image_enclosure(article):
         return None  # the file is gone; better no enclosure than a broken one
     url = default_storage.url(name)
     if not url.startswith(("http://", "https://")):
-        url = settings.SITE_URL + url
+        url = absolute(url)
     return Enclosure(url, str(length), mime_type)

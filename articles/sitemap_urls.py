@@ -4,16 +4,11 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from .cache import LATEST, public_page
-from .sitemaps import SITEMAPS, news_sitemap
+from .sitemaps import SITEMAPS, news_sitemap, sitemap_index
 
 urlpatterns = [
     path("sitemap-news.xml", news_sitemap, name="sitemap-news"),
-    path(
-        "sitemap.xml",
-        public_page(sitemap_views.index, keys=[LATEST]),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap-index",
-    ),
+    path("sitemap.xml", sitemap_index, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",
         public_page(sitemap_views.sitemap, keys=[LATEST]),

@@ -2,17 +2,20 @@
 Google News sitemap of the last 48 hours."""
 
 import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.db.models import Max, Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from newsroom.text import strip_control_characters
 
-from .cache import LATEST, public_page
+from .cache import LATEST, changed_at, public_page
 from .models import Article, Author, Section, Tag
 
 NEWS_WINDOW = datetime.timedelta(hours=48)
@@ -21,7 +24,14 @@ NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs per sitemap
 
 class ReaderSitemap(Sitemap):
     """URLs are always the Arabic (unprefixed) ones, whatever the request's
-    Accept-Language says, because the sitemaps live outside i18n_patterns."""
+    Accept-Language says, because the sitemaps live outside i18n_patterns.
+    They are at SITE_URL, as canonicals are, never at the request's Host."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
 
     def location(self, item):
         with translation.override(settings.LANGUAGE_CODE):
@@ -36,12 +46,12 @@ class ArticleSitemap(ReaderSitemap):
         return (
             Article.objects.published()
             .select_related("section")
-            .only("pk", "slug", "updated_at", "section__slug")
+            .only("pk", "slug", "updated_at", "published_at", "section__slug")
             .order_by("-published_at", "-pk")
         )
 
     def lastmod(self, article):
-        return article.updated_at
+        return changed_at(article)
 
 
 class SectionSitemap(ReaderSitemap):
@@ -100,6 +110,30 @@ SITEMAPS = {
 
 @require_GET
 @public_page(keys=[LATEST])
+@x_robots_tag
+def sitemap_index(request):
+    """The index of SITEMAPS, each page of each, at SITE_URL: Django's own
+    index view names the request's Host and has no hook to change it."""
+    entries = []
+    for name, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        url = settings.SITE_URL + reverse("sitemap-section", kwargs={"section": name})
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append(SitemapIndexItem(url, lastmod))
+        entries.extend(
+            SitemapIndexItem(f"{url}?p={page}", lastmod)
+            for page in range(2, sitemap.paginator.num_pages + 1)
+        )
+    return TemplateResponse(
+        request,
+        "sitemap_index.xml",
+        {"sitemaps": entries},
+        content_type="application/xml",
+    )
+
+
+@require_GET
+@public_page(keys=[LATEST])
 def news_sitemap(request):
     """Google News sitemap: articles published in the last 48 hours."""
     since = timezone.now() - NEWS_WINDOW
@@ -109,7 +143,7 @@ def news_sitemap(request):
         .select_related("section")
         .order_by("-published_at")[:NEWS_LIMIT]
     )
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = settings.SITE_URL  # as canonicals, never the request's Host
     with translation.override(settings.LANGUAGE_CODE):
         entries = [
             {

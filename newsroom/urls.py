@@ -28,6 +28,7 @@ admin.site.index_title = "إدارة المحتوى"
 admin.site.login_form = AdminLoginForm
 
 handler400 = "newsroom.views.bad_request"
+handler500 = "newsroom.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -7,6 +7,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseRedirect,
+    HttpResponseServerError,
     JsonResponse,
 )
 from django.template.loader import render_to_string
@@ -14,6 +15,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+
+from .context_processors import site
 
 
 @never_cache
@@ -103,3 +106,11 @@ def bad_request(request, exception):
     request: for a bad Host header, reading it again would raise again."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
     return HttpResponseBadRequest(render_to_string("400.html", context))
+
+
+def server_error(request):
+    """Django's 500 with the site's name (handler500). Rendered without the
+    request, so no context processor runs: nothing here reads the database,
+    the cache or the session, which may be what failed. The language is the
+    one the request was being answered in, as on the other error pages."""
+    return HttpResponseServerError(render_to_string("500.html", site(request)))

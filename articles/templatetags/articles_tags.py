@@ -3,7 +3,8 @@
 {% load articles_tags %}
 {% most_read_articles articles=most_read %}   {% language_url "en" %}
 {% alternate_languages %}   <time datetime="{{ article.published_at|iso }}">
-{{ article.published_at|hijri }}   {% hijri_today %}
+{{ article.published_at|hijri }}   {% hijri_today %}   {{ article.published_at|headline_time }}
+{% capture as page_description %}…{% endcapture %}
 """
 
 import datetime
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import get_language
 from hijridate import Gregorian
@@ -87,6 +89,18 @@ def iso(value):
 
 
 @register.filter
+def headline_time(value):
+    """A story's time in a list of the latest headlines: "14:05" today, with
+    its day on an earlier one ("5 ديسمبر، 23:40")."""
+    if not value:
+        return ""
+    value = timezone.localtime(value)
+    if value.date() == timezone.localdate():
+        return date_format(value, "TIME_FORMAT")
+    return date_format(value, "SHORT_DATETIME_FORMAT")
+
+
+@register.filter
 def hijri(value):
     """The Umm al-Qura Hijri date of `value` (local), as the interface language
     writes it: "26 جمادى الآخرة 1448 هـ", "26 Jumada al-Akhirah 1448 AH"."""
@@ -106,3 +120,25 @@ def hijri(value):
 @register.simple_tag
 def hijri_today():
     return hijri(timezone.localdate())
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist, self.name = nodelist, name
+
+    def render(self, context):
+        context[self.name] = self.nodelist.render(context)
+        return ""
+
+
+@register.tag
+def capture(parser, token):
+    """{% capture as name %}…{% endcapture %}: render once, use as often as
+    needed. base.html gives a page's description (a block that pages fill) to
+    <meta name="description"> and to og:description alike."""
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError(f"Usage: {{% {bits[0]} as name %}}")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[2])

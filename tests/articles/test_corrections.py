@@ -270,7 +270,7 @@ def test_corrections_of_unpublished_stories_never_appear(client, state):
     assert [entry.description for entry in feed.entries] == ["تصحيح ظاهر."]
 
 
-def test_corrections_feed_lists_each_note_with_its_story_and_date(client):
+def test_corrections_feed_lists_each_note_with_its_story_and_date(client, settings):
     article = ArticleFactory(headline="الحكومة تعلن الموازنة")
     correction = CorrectionFactory(article=article, text="العجز 3٪ لا 5٪.")
 
@@ -281,7 +281,7 @@ def test_corrections_feed_lists_each_note_with_its_story_and_date(client):
     (entry,) = feed.entries
     assert entry.title == "تصحيح: الحكومة تعلن الموازنة"
     assert entry.description == "العجز 3٪ لا 5٪."
-    assert entry.link == f"http://testserver{correction.get_absolute_url()}"
+    assert entry.link == f"{settings.SITE_URL}{correction.get_absolute_url()}"
     assert entry.published_parsed is not None
 
 

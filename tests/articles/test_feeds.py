@@ -26,7 +26,7 @@ def parse(response):
     return feed
 
 
-def test_site_feed_parses_cleanly_with_arabic_items(client):
+def test_site_feed_parses_cleanly_with_arabic_items(client, settings):
     author = AuthorFactory(name="نادية الشامي")
     article = ArticleFactory(
         headline="القمة العربية تختتم أعمالها & تصدر بيانها",
@@ -43,7 +43,7 @@ def test_site_feed_parses_cleanly_with_arabic_items(client):
     # The summary is HTML that shows the standfirst as written.
     assert entry.summary == "البيان يدعو إلى &lt;تعاون&gt; أوسع."
     assert entry.author == "نادية الشامي، علي حسن"
-    assert entry.link == f"http://testserver{article.get_absolute_url()}"
+    assert entry.link == f"{settings.SITE_URL}{article.get_absolute_url()}"
     assert entry.published_parsed is not None
     assert {t.term for t in entry.tags} == {article.section.name, "قمة"}
 
@@ -121,6 +121,29 @@ def test_feeds_are_publicly_cacheable_and_answer_304(client):
         ).status_code
         == 304
     )
+
+
+def test_every_address_in_a_feed_is_at_the_sites_url_not_the_requests_host(
+    client, settings
+):
+    settings.SITE_URL = "https://news.example"
+    article = with_image(ArticleFactory())
+    CorrectionFactory(article=article)
+
+    for url in feed_urls(article):
+        response = client.get(url)  # Host: testserver
+        feed = parse(response)
+
+        assert "testserver" not in response.content.decode(), url
+        assert feed.feed.link.startswith("https://news.example/"), url
+        (self_link,) = [link for link in feed.feed.links if link.rel == "self"]
+        assert self_link.href == f"https://news.example{url}"
+        (entry,) = feed.entries
+        assert entry.link.startswith("https://news.example/"), url
+        assert entry.id == entry.link, url
+    (entry,) = parse(client.get(reverse("articles:feed"))).entries
+    assert entry.link == f"https://news.example{article.get_absolute_url()}"
+    assert entry.enclosures[0].href.startswith("https://news.example/")
 
 
 def feed_urls(article):

@@ -215,7 +215,8 @@ def test_article_without_image_tags_or_authors_still_renders(client):
     content = response.content.decode()
     assert "<figure" not in content
     assert 'rel="tag"' not in content
-    assert 'property="og:image"' not in content
+    # Shared links show the site's card; search engines get no picture.
+    assert re.search(r'property="og:image" content="[^"]+/share-card\.png"', content)
     assert "image" not in json_ld(response)
 
 

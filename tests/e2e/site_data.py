@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db.models import F
+from django.utils import translation
 from PIL import Image, ImageDraw, ImageOps
 
 from articles.images import (
@@ -20,7 +21,13 @@ from articles.images import (
 )
 from articles.models import Article, Author, Picture, RelatedArticle, Section, Tag
 from articles.search.documents import update_search_document
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    PictureFactory,
+    SectionFactory,
+)
 
 BODY = (
     "<p>اجتمع وزراء الطاقة في المنطقة صباح اليوم لبحث خطة مشتركة تربط شبكات "
@@ -175,3 +182,44 @@ def build_newsroom() -> Newsroom:
         related=related,
         search_target=search_target,
     )
+
+
+def story_with_every_block(section, author):
+    """A story with each thing a body can hold: headings, lists, a pull
+    quote, a "read also" box, a picture and a gallery from the library, and
+    posts from YouTube and X; a correction and an editor's note under it."""
+    pictures = [
+        PictureFactory(caption=f"لقطة رقم {n} من الميناء", credit="وكالة الأنباء")
+        for n in (1, 2, 3)
+    ]
+    for library_picture in pictures:
+        make_renditions(library_picture)
+    gallery = ",".join(str(p.pk) for p in pictures)
+    read_also = ArticleFactory(section=section, headline="الميناء يوسّع أرصفته")
+    with translation.override("ar"):
+        read_also_path = read_also.get_absolute_url()
+    story = ArticleFactory(
+        section=section,
+        headline="الميناء يستقبل أكبر سفينة حاويات",
+        kicker="نقل",
+        authors=[author, AuthorFactory(name="سامي الراوي", slug="سامي-الراوي")],
+        tags=["موانئ", "تجارة"],
+        body=(
+            "<p>رست السفينة فجر اليوم.</p>"
+            "<h2>ماذا يعني ذلك؟</h2><h3>للتجارة</h3>"
+            "<ul><li>أرصفة أطول</li><li>رافعات أكبر</li></ul>"
+            '<ol start="3"><li>ثالثًا</li></ol>'
+            '<blockquote class="pull-quote"><p>«يوم تاريخي للميناء»</p></blockquote>'
+            f'<p class="related"><a href="{read_also_path}">الميناء يوسّع أرصفته</a></p>'
+            f'<figure class="picture" data-picture="{pictures[0].pk}"></figure>'
+            "<p>وفي <strong>التفاصيل</strong> <em>الكاملة</em> "
+            '<a href="https://example.com/report">تقرير</a>.</p>'
+            f'<figure class="picture" data-picture="{gallery}"></figure>'
+            "<p>https://youtu.be/dQw4w9WgXcQ</p>"
+            "<p>https://x.com/newsroom/status/1234567890</p>"
+            "<p>خاتمة.</p>"
+        ),
+    )
+    CorrectionFactory(article=story)
+    CorrectionFactory(article=story, editors_note=True)
+    return story

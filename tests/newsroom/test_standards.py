@@ -156,3 +156,41 @@ def test_arabic_content_in_english_pages_says_it_is_arabic(client):
         assert element in english
     # Arabic pages are Arabic already: said once, on <html>.
     assert arabic.count(arabic_inside) == 1
+
+
+@time_machine.travel(SUNDAY, tick=False)  # 15:00 in Riyadh
+def test_latest_headlines_give_the_day_unless_today_with_an_arabic_comma(client):
+    today = ArticleFactory(
+        headline="خبر اليوم", published_at=SUNDAY - datetime.timedelta(hours=1)
+    )
+    ArticleFactory(
+        headline="خبر الأمس",
+        published_at=datetime.datetime(2026, 12, 5, 20, 40, tzinfo=datetime.UTC),
+    )
+    with translation.override("ar"):
+        section = today.section.get_absolute_url()
+        story_url = today.get_absolute_url()
+
+    arabic = client.get(section).text
+    english = client.get("/en" + section).text
+    story = client.get(story_url).text
+
+    assert ">14:00</time>" in arabic
+    assert ">5 ديسمبر، 23:40</time>" in arabic
+    assert ">5 December, 23:40</time>" in english
+    assert "6 ديسمبر 2026، 14:00</time>" in story
+
+
+@time_machine.travel(SUNDAY, tick=False)
+def test_the_home_pages_latest_list_gives_the_day_unless_today(client):
+    for minutes in range(7):  # the lead and the top stories
+        ArticleFactory(published_at=SUNDAY - datetime.timedelta(minutes=minutes))
+    ArticleFactory(published_at=SUNDAY - datetime.timedelta(hours=1))
+    ArticleFactory(
+        published_at=datetime.datetime(2026, 12, 5, 20, 40, tzinfo=datetime.UTC)
+    )
+
+    latest = client.get("/").text.split('id="latest-title"')[1]
+
+    assert ">14:00</time>" in latest
+    assert ">5 ديسمبر، 23:40</time>" in latest
