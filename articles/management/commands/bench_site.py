@@ -459,6 +459,10 @@ class Command(BaseCommand):
         state = origin + state_path
         targets.append(Target("state", "signed-in", "origin", state, cookie))
         targets.append(Target("state", "signed-in", "origin", state, cookie, 1))
+        # What one request costs Django doing no work, beside the state's.
+        targets.append(
+            Target("robots.txt", "anon", "django", f"{origin}/robots.txt", None, 1)
+        )
         return targets
 
     def measure(self, target):
@@ -610,6 +614,13 @@ class Command(BaseCommand):
                     f"| {connections} | {load.rps:,.0f} | {ms(load.median_ms)} "
                     f"| {ms(load.p99_ms)} | {load.errors:,} | {queries} "
                     f"| {ms(median)} | {status} {content_type} |"
+                )
+        for target, load in loads.items():
+            if target.page == "robots.txt" and target.connections:
+                self.stdout.write(
+                    f"\nFor comparison, Django doing no work (`/robots.txt`) on "
+                    f"{target.connections} connection: median {ms(load.median_ms)} "
+                    f"ms, p99 {ms(load.p99_ms)} ms."
                 )
 
     def print_misses(self, misses):
