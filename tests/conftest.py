@@ -1,6 +1,8 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import translation
 
 from .factories import UserFactory
 from .migration_data import restore_migration_data
@@ -27,6 +29,15 @@ def _fast_and_isolated(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language (Arabic). A test client's
+    request to /en/ activates English in this thread (LocaleMiddleware) and
+    nothing turns it off: the next test would build /en/ addresses."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
