@@ -14,8 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import second_factor, throttling
+from . import login_codes, second_factor, throttling
 from .mail import send_password_reset
+from .models import Passkey
 
 User = get_user_model()
 
@@ -148,7 +149,13 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
         label=_("البريد الإلكتروني"),
         max_length=254,
         widget=forms.EmailInput(
-            attrs={"autofocus": True, "autocomplete": "email", "dir": "ltr"}
+            attrs={
+                "autofocus": True,
+                # "webauthn": the browser may offer passkeys here too
+                # (static/js/passkeys.js, conditional mediation).
+                "autocomplete": "username webauthn",
+                "dir": "ltr",
+            }
         ),
     )
     error_messages = {
@@ -204,6 +211,52 @@ class SecondFactorForm(forms.Form):
         else:
             message = _("اكتب الرمز المكوَّن من ستة أرقام كما يظهر في تطبيق المصادقة.")
         raise forms.ValidationError(message, code="invalid")
+
+
+class LoginCodeRequestForm(forms.Form):
+    """Where to e-mail a sign-in code (accounts.views.login_code)."""
+
+    email = forms.EmailField(
+        label=_("البريد الإلكتروني"),
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={"autofocus": True, "autocomplete": "email", "dir": "ltr"}
+        ),
+    )
+
+    def clean_email(self):
+        return User._default_manager.normalize_email(self.cleaned_data["email"])
+
+
+_LOGIN_CODE_HELP = _("اكتب الرمز المكوَّن من ستة أرقام كما وصلك في الرسالة.")
+
+
+class LoginCodeForm(forms.Form):
+    """The six digits of an e-mailed code, as typed: Arabic-Indic digits,
+    spaces and dashes are fine (accounts.login_codes checks it)."""
+
+    code = forms.CharField(
+        label=_("الرمز"),
+        max_length=64,
+        error_messages={"required": _LOGIN_CODE_HELP, "max_length": _LOGIN_CODE_HELP},
+        widget=forms.TextInput(
+            attrs={
+                "class": "code-input",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "dir": "ltr",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = second_factor.normalize_code(self.cleaned_data["code"])
+        if not login_codes.CODE.fullmatch(code):
+            raise forms.ValidationError(_LOGIN_CODE_HELP, code="invalid")
+        return code
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
@@ -314,4 +367,18 @@ class ProfileForm(forms.ModelForm):
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
             raise forms.ValidationError(_("اكتب اسمك."), code="required")
+        return name
+
+
+class PasskeyNameForm(forms.ModelForm):
+    """Renaming a passkey from the account page."""
+
+    class Meta:
+        model = Passkey
+        fields = ["name"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("اكتب اسمًا للمفتاح."), code="required")
         return name

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 from articles.models import Article, ArticleAuthor, TaggedArticle
 
@@ -130,6 +131,38 @@ class SavedArticle(models.Model):
 
     def __str__(self):
         return f"{self.user} ← {self.article}"
+
+
+class LoginCode(models.Model):
+    """The code and link of the newest "e-mail me a code" request of an
+    account (accounts.login_codes): keyed hashes only, never the code. Its
+    tries are counted in the cache, for every address alike.
+
+    One row per account, replaced by every request, so nothing piles up to
+    prune; a used code's row is deleted."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("المستخدم"),
+        on_delete=models.CASCADE,
+        related_name="login_code",
+    )
+    code_hash = models.CharField(max_length=64, editable=False)
+    # The magic link's lookup (accounts.views.login_link).
+    link_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("وقت الطلب"), default=timezone.now)
+    expires_at = models.DateTimeField(_("ينتهي في"))
+    # Where the reader asked, and the save or follow waiting there
+    # (accounts.pending), so that the link does it from any browser.
+    next_url = models.CharField(max_length=2000, blank=True, default="")
+    action = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("رمز دخول")
+        verbose_name_plural = _("رموز الدخول")
+
+    def __str__(self):
+        return str(self.user)
 
 
 class FollowQuerySet(models.QuerySet):
@@ -288,3 +321,42 @@ class Follow(models.Model):
     @property
     def target(self):
         return getattr(self, self.kind, None) if self.kind else None
+
+
+class Passkey(Device):
+    """A WebAuthn credential a reader or staff member signs in with
+    (accounts/passkeys.py). Only the public key is kept: the private key
+    never leaves the reader's device or password manager.
+
+    A django-otp device, so a sign-in with one, which requires user
+    verification (a fingerprint, face or PIN on the device), also counts as
+    the admin's second factor (accounts/second_factor.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("المستخدم"),
+        on_delete=models.CASCADE,
+        related_name="passkeys",
+    )
+    name = models.CharField(_("الاسم"), max_length=64)
+    # base64url of the authenticator's credential id (at most 1023 bytes).
+    credential_id = models.CharField(
+        _("معرّف المفتاح"), max_length=1400, unique=True, editable=False
+    )
+    public_key = models.BinaryField(_("المفتاح العام"), editable=False)
+    sign_count = models.PositiveBigIntegerField(_("عدّاد التوقيعات"), default=0)
+    transports = models.JSONField(_("طرق الاتصال"), default=list, blank=True)
+    # The WebAuthn user handle the credential was made for: one per account,
+    # random, checked again on every sign-in.
+    user_handle = models.BinaryField(_("معرّف الحساب لدى المفتاح"), editable=False)
+    created_at = models.DateTimeField(_("وقت الإضافة"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("آخر استخدام"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("مفتاح مرور")
+        verbose_name_plural = _("مفاتيح المرور")
+        # The account page's list (accounts.views.profile), oldest first.
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.name

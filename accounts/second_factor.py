@@ -2,11 +2,11 @@
 
 django-otp keeps the devices and remembers in the session which one verified
 it; its middleware (accounts.middleware.SecondFactorMiddleware) gives
-`request.user.otp_device`, read by is_verified(). A staff member's
-*second factor* is any confirmed django-otp device except the recovery codes:
-today an authenticator app (TOTP). A passkey plugin whose credentials are
-django-otp devices (django-otp-webauthn, say) counts too, with nothing changed
-here, once its sign-in calls `django_otp.login()`. Recovery codes (one
+`request.user.otp_device`, read by is_verified(). The code step's
+*second factor* is an authenticator app (TOTP). A passkey (accounts.Passkey,
+a django-otp device too) passes it at sign-in: the login page's passkey
+sign-in, which requires user verification, calls `django_otp.login()`
+(accounts/passkeys.py). Recovery codes (one
 otp_static device of single-use tokens) stand in for the app when the phone
 is lost; a superuser's reset (`reset_second_factor`) starts again from nothing.
 """
@@ -26,6 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import throttling
+from .models import Passkey
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "تطبيق المصادقة"
@@ -47,12 +48,14 @@ def normalize_code(value: str) -> str:
 
 # State of a user and of a session --------------------------------------------
 def second_factors(user) -> list[Device]:
-    """The user's confirmed second factors (every device class but the
-    recovery codes)."""
+    """The user's confirmed second factors for the code step (every device
+    class but the recovery codes and passkeys). A passkey passes the second
+    factor at sign-in instead (accounts/passkeys.py): it has no code to type,
+    so a staff member who signs in with a password still sets up an app."""
     return [
         device
         for device in django_otp.devices_for_user(user)
-        if not isinstance(device, StaticDevice)
+        if not isinstance(device, (StaticDevice, Passkey))
     ]
 
 

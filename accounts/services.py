@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from articles.models import Article, SitePage
 
+from . import login_codes
 from .forms import signup_extensions
-from .mail import absolute_url, send_account_email
+from .mail import absolute_url, send_account_email, send_login_code
 from .models import Follow, SavedArticle
 from .tokens import (
     LINK_MAX_AGE,
@@ -100,6 +101,24 @@ def send_verification_email(
             ),
             "valid_days": LINK_MAX_AGE.days,
         },
+    )
+
+
+def request_login_code(
+    *, email: str, next_url: str = "", action: tuple[str, str, int] | None = None
+) -> None:
+    """Mail a sign-in code and link to `email` (accounts.login_codes), or,
+    when the address has no account, an invitation to sign up.
+
+    Only queued: the worker finds out which, so the caller answers every
+    address alike. The link leads to `next_url` and carries out `action`
+    (accounts.pending) from whichever browser opens it."""
+    email = User._default_manager.normalize_email(email)
+    login_codes.start_tries(email)
+    send_login_code(
+        email=email,
+        next_url=next_url,
+        action=action,
     )
 
 

@@ -49,6 +49,17 @@ RESEND_PER_IP = Limit("resend-ip", attempts=10, window=60 * 60)
 RESEND_PER_ACCOUNT = Limit("resend-account", attempts=3, window=60 * 60)
 EMAIL_CHANGE_PER_ACCOUNT = Limit("email-change-account", attempts=5, window=60 * 60)
 PASSWORD_CHECK_PER_ACCOUNT = Limit("password-check", attempts=5, window=15 * 60)
+# "E-mail me a code" (accounts/login_codes.py). Each request mails a new code
+# that allows MAX_TRIES guesses, so these caps bound the guesses at one
+# address's six digits: 5 × 5 an hour, 50 a day (about 1 in 20,000 a day),
+# while its owner sees a message for every code.
+LOGIN_CODE_PER_IP = Limit("login-code-ip", attempts=10, window=60 * 60)
+LOGIN_CODE_PER_EMAIL = Limit("login-code-email", attempts=5, window=60 * 60)
+LOGIN_CODE_PER_EMAIL_DAILY = Limit(
+    "login-code-email-day", attempts=10, window=24 * 60 * 60
+)
+# Wrong codes from one IP, whichever addresses they are typed for.
+LOGIN_CODE_TRIES_PER_IP = Limit("login-code-tries-ip", attempts=30, window=15 * 60)
 # Reading or downloading one's data: every query of the account at once.
 DATA_EXPORT_PER_ACCOUNT = Limit("data-export", attempts=10, window=60 * 60)
 # Wrong second-factor codes after the admin password (accounts/second_factor.py);

@@ -8,6 +8,10 @@ app_name = "accounts"
 urlpatterns = [
     path("account/login/", views.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # One-time codes: ask, type the code, or open the e-mail's link.
+    path("account/login/code/", views.login_code, name="login_code"),
+    path("account/login/code/enter/", views.login_code_enter, name="login_code_enter"),
+    path("account/login/link/<str:token>/", views.login_link, name="login_link"),
     path("account/signup/", views.signup, name="signup"),
     path(
         "account/verify-email/resend/",
@@ -26,6 +30,29 @@ urlpatterns = [
     path("account/delete/", views.delete_account, name="delete_account"),
     path("account/data/", views.data_export, name="data"),
     path("account/data/download/", views.data_download, name="data_download"),
+    # Passkeys: JSON for static/js/passkeys.js, and the account page's forms.
+    path(
+        "account/passkeys/add/options/",
+        views.passkey_register_options,
+        name="passkey_register_options",
+    ),
+    path("account/passkeys/add/", views.passkey_register, name="passkey_register"),
+    path(
+        "account/passkeys/sign-in/options/",
+        views.passkey_login_options,
+        name="passkey_login_options",
+    ),
+    path("account/passkeys/sign-in/", views.passkey_login, name="passkey_login"),
+    path(
+        "account/passkeys/<int:pk>/rename/",
+        views.passkey_rename,
+        name="passkey_rename",
+    ),
+    path(
+        "account/passkeys/<int:pk>/remove/",
+        views.passkey_remove,
+        name="passkey_remove",
+    ),
     # Passwords: Django's views with our templates and e-mails.
     path(
         "account/password/",

@@ -1,14 +1,17 @@
+import json
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -17,17 +20,29 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles.models import Article, Section
 
-from . import export, pending, reader_state, services, throttling, tokens
+from . import (
+    export,
+    login_codes,
+    passkeys,
+    pending,
+    reader_state,
+    services,
+    throttling,
+    tokens,
+)
 from .forms import (
     ChangeEmailForm,
     DeleteAccountForm,
+    LoginCodeForm,
+    LoginCodeRequestForm,
     LoginForm,
+    PasskeyNameForm,
     ProfileForm,
     SignupForm,
     ThrottledPasswordChangeForm,
     ThrottledPasswordResetForm,
 )
-from .models import Follow, SavedArticle
+from .models import Follow, Passkey, SavedArticle
 
 PER_PAGE = 20
 FOR_YOU_LIMIT = 500
@@ -207,6 +222,143 @@ def resend_verification(request):
     return redirect("accounts:profile")
 
 
+# One-time codes ("e-mail me a code", accounts/login_codes.py) ---------------
+# Which address asked, for the page where the reader types the code. The
+# session lives on the server (SESSION_ENGINE), so a client cannot change it.
+LOGIN_CODE_EMAIL = "accounts_login_code_email"
+
+
+def _with_next(path, next_url):
+    return f"{path}?{urlencode({'next': next_url})}" if next_url else path
+
+
+def _announce(request, done):
+    if done == "save":
+        messages.success(request, _("حفظنا المقال في قائمة محفوظاتك."))
+    elif done == "follow":
+        messages.success(request, _("أضفناه إلى ما تتابعه."))
+
+
+def _sign_in_by_code(request, user):
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.pop(LOGIN_CODE_EMAIL, None)
+    if not user.is_verified:
+        # The code came to the address: the reader proved they read it.
+        services.mark_email_verified(user=user)
+        messages.success(request, _("شكرًا! تأكدنا من بريدك الإلكتروني."))
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_code(request):
+    """Ask for a code by e-mail. Every address gets the same answer and the
+    same next page; the e-mail differs (a code, or an invitation to sign up
+    when the address has no account), and only its reader sees it."""
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")  # see LoginView.get
+    next_url = pending.safe_next(request, default="")
+    form = LoginCodeRequestForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            throttling.check_and_hit(
+                (throttling.LOGIN_CODE_PER_IP, throttling.client_ip(request)),
+                (throttling.LOGIN_CODE_PER_EMAIL, email.lower()),
+                (throttling.LOGIN_CODE_PER_EMAIL_DAILY, email.lower()),
+            )
+        except throttling.Throttled as throttled:
+            form.add_error(None, throttled.message)
+        else:
+            services.request_login_code(
+                email=email,
+                next_url=next_url,
+                action=pending.for_link(request, next_url),
+            )
+            request.session[LOGIN_CODE_EMAIL] = email
+            return redirect(_with_next(reverse("accounts:login_code_enter"), next_url))
+    return render(
+        request,
+        "accounts/login_code.html",
+        {"form": form, "next": next_url, **_prompt_context(request, next_url)},
+    )
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_code_enter(request):
+    """Type the code, in the browser that asked for it."""
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    next_url = pending.safe_next(request, default="")
+    email = request.session.get(LOGIN_CODE_EMAIL)
+    if not isinstance(email, str):
+        # Asked in another browser, or long ago: ask again here.
+        return redirect(_with_next(reverse("accounts:login_code"), next_url))
+    form = LoginCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        limit = (throttling.LOGIN_CODE_TRIES_PER_IP, throttling.client_ip(request))
+        try:
+            throttling.check(limit)
+        except throttling.Throttled as throttled:
+            form.add_error(None, throttled.message)
+        else:
+            user = login_codes.check_code(email=email, code=form.cleaned_data["code"])
+            if user is not None:
+                _sign_in_by_code(request, user)
+                redirect_to = next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
+                _announce(request, pending.complete(request, redirect_to))
+                return redirect(redirect_to)
+            throttling.hit(limit)
+            # One answer for a wrong, old, used or worn-out code, and for an
+            # address without an account.
+            form.add_error(
+                "code",
+                _(
+                    "هذا الرمز غير صحيح أو لم يعد صالحًا. تأكد من أنه من آخر "
+                    "رسالة وصلتك، أو اطلب رمزًا جديدًا."
+                ),
+            )
+    return render(
+        request,
+        "accounts/login_code_enter.html",
+        {"form": form, "email": email, "next": next_url},
+    )
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_link(request, token):
+    """The link in a code's e-mail: a page with a button, as verify_email,
+    so mail scanners that open links spend nothing; the POST signs in."""
+    row = login_codes.for_link(token)
+    if row is None:
+        return render(request, "accounts/link_invalid.html", status=400)
+    if request.method != "POST":
+        return render(request, "accounts/login_link.html", {"email": row.user.email})
+    user = login_codes.spend(row)
+    if user is None:  # a concurrent use, or a newer request, got there first
+        return render(request, "accounts/link_invalid.html", status=400)
+    _sign_in_by_code(request, user)
+    # As verify_email: what the link carries, from any browser; else the
+    # wish this browser holds.
+    next_url, action = row.next_url, login_codes.action_of(row)
+    if next_url or action:
+        pending.forget(request)
+        done = pending.carry_out(user, action) if action else None
+    else:
+        waiting = pending.peek(request)
+        next_url = waiting["next"] if waiting else ""
+        done = pending.complete(request, next_url)
+    if not pending.is_safe_next(request, next_url):
+        next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    _announce(request, done)
+    return redirect(next_url)
+
+
 # Passwords ----------------------------------------------------------------
 class PasswordResetView(auth_views.PasswordResetView):
     # The form queues the message (accounts/mail.py).
@@ -250,7 +402,15 @@ def profile(request):
         form.save()
         messages.success(request, _("حُفظ اسمك."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "passkeys": request.user.passkeys.all(),
+            "can_add_passkey": passkeys.signed_in_recently(request),
+        },
+    )
 
 
 @sensitive_post_parameters("password")
@@ -566,3 +726,138 @@ def for_you(request):
         "accounts/for_you.html",
         {"page_obj": page_obj, "suggestions": suggestions},
     )
+
+
+# Passkeys (accounts/passkeys.py, static/js/passkeys.js) ----------------------------
+def _json_body(request) -> dict:
+    try:
+        body = json.loads(request.body)
+    except ValueError:  # junk, or not UTF-8
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _passkey_error(message, *, status=400):
+    return JsonResponse({"error": message}, status=status)
+
+
+def _passkey_throttled(throttled):
+    response = _passkey_error(throttled.message, status=429)
+    response["Retry-After"] = str(throttled.retry_after)
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def passkey_register_options(request):
+    if not passkeys.signed_in_recently(request):
+        return _passkey_error(_sign_in_again_to_add(), status=403)
+    return JsonResponse(passkeys.registration_options(request))
+
+
+def _sign_in_again_to_add():
+    return _("لإضافة مفتاح مرور، ادخل إلى حسابك من جديد أولًا: نتأكد بذلك أنك صاحبه.")
+
+
+@never_cache
+@login_required
+@require_POST
+def passkey_register(request):
+    if not passkeys.signed_in_recently(request):
+        return _passkey_error(_sign_in_again_to_add(), status=403)
+    body = _json_body(request)
+    try:
+        passkey = passkeys.register(
+            request, credential=body.get("credential"), name=body.get("name")
+        )
+    except passkeys.Refused as refused:
+        return _passkey_error(refused.message)
+    messages.success(
+        request, _("أضفنا مفتاح المرور «%(name)s».") % {"name": passkey.name}
+    )
+    return JsonResponse({"redirect": reverse("accounts:profile")})
+
+
+@never_cache
+@require_POST
+def passkey_login_options(request):
+    try:
+        throttling.check((throttling.LOGIN_PER_IP, throttling.client_ip(request)))
+    except throttling.Throttled as throttled:
+        return _passkey_throttled(throttled)
+    return JsonResponse(passkeys.authentication_options(request))
+
+
+@never_cache
+@require_POST
+def passkey_login(request):
+    """Sign in with a passkey: as the password login does (rate limits on
+    failures, the pending save or follow), and past the admin's second
+    factor too (the passkey verified its owner)."""
+    ip = throttling.client_ip(request)
+    try:
+        throttling.check((throttling.LOGIN_PER_IP, ip))
+    except throttling.Throttled as throttled:
+        return _passkey_throttled(throttled)
+    body = _json_body(request)
+    try:
+        passkey = passkeys.authenticate(request, credential=body.get("credential"))
+    except passkeys.Refused as refused:
+        limits = [(throttling.LOGIN_PER_IP, ip)]
+        if refused.passkey is not None:
+            email = refused.passkey.user.email.lower()
+            limits.append((throttling.LOGIN_PER_ACCOUNT_AND_IP, f"{email} {ip}"))
+        throttling.hit(*limits)
+        return _passkey_error(refused.message)
+    user = passkey.user
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    passkeys.pass_second_factor(request, passkey)
+    throttling.reset(
+        (throttling.LOGIN_PER_ACCOUNT_AND_IP, f"{user.email.lower()} {ip}")
+    )
+    next_url = body.get("next")
+    if not (isinstance(next_url, str) and pending.is_safe_next(request, next_url)):
+        next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    done = pending.complete(request, next_url)
+    if done == "save":
+        messages.success(request, _("حفظنا المقال في قائمة محفوظاتك."))
+    elif done == "follow":
+        messages.success(request, _("أضفناه إلى ما تتابعه."))
+    return JsonResponse({"redirect": next_url})
+
+
+def _own_passkey(request, pk):
+    # Someone else's id is a 404, like an unknown one.
+    return get_object_or_404(Passkey, pk=pk, user=request.user)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def passkey_rename(request, pk):
+    passkey = _own_passkey(request, pk)
+    form = PasskeyNameForm(
+        request.POST if request.method == "POST" else None, instance=passkey
+    )
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("غيّرنا اسم مفتاح المرور."))
+        return redirect("accounts:profile")
+    return render(
+        request, "accounts/passkey_rename.html", {"form": form, "passkey": passkey}
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def passkey_remove(request, pk):
+    passkey = _own_passkey(request, pk)
+    if request.method == "POST":
+        passkey.delete()
+        messages.success(
+            request, _("حذفنا مفتاح المرور «%(name)s».") % {"name": passkey.name}
+        )
+        return redirect("accounts:profile")
+    return render(request, "accounts/passkey_remove.html", {"passkey": passkey})

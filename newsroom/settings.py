@@ -6,6 +6,7 @@ e-mail printed to the console. Production sets DEBUG=0 and real values.
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.csp import CSP
@@ -163,6 +164,14 @@ LOGOUT_REDIRECT_URL = "/"
 # Staff second factor (accounts/second_factor.py): the name authenticator
 # apps show beside the code.
 OTP_TOTP_ISSUER = SITE_NAME
+# Passkeys (accounts/passkeys.py): the relying party is SITE_URL's host (a
+# parent domain may be set instead), and browsers' answers must come from its
+# origin. Browsers refuse IP addresses: try them on http://localhost:8000.
+PASSKEY_RP_ID = env.str("PASSKEY_RP_ID", default=urlsplit(SITE_URL).hostname or "")
+PASSKEY_ORIGINS = env.list(
+    "PASSKEY_ORIGINS",
+    default=[f"{urlsplit(SITE_URL).scheme}://{urlsplit(SITE_URL).netloc}"],
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
