@@ -18,7 +18,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from lxml import etree
 
-from accounts import services, tokens
+from accounts import login_codes, services, tokens
+from accounts.models import Passkey
 from accounts.newsletters.models import Newsletter
 from accounts.newsletters.services import make_unsubscribe_token, subscribe
 from articles import popularity
@@ -128,6 +129,17 @@ def _pages(site):
     reader.email_change_nonce = tokens.new_email_change_nonce()
     reader.save(update_fields=["email_change_nonce"])
     change_token = tokens.make_email_change_token(reader, "noor@example.org")
+    # Asked for a sign-in code in this browser; a link from another's e-mail.
+    code_asker = Client()
+    code_asker.post("/account/login/code/", {"email": reader.email})
+    _, link_secret = login_codes.issue(site["newcomer"])
+    passkey = Passkey.objects.create(
+        user=reader,
+        name="هاتفي",
+        credential_id="dmFsaWRhdGlvbg",
+        public_key=b"\x00",
+        user_handle=b"\x00" * 32,
+    )
 
     def page(name, client, target, method="get", data=None, status=200, shows=""):
         return name, client, _path(target), method, data or {}, status, shows
@@ -164,6 +176,23 @@ def _pages(site):
             "post",
             {"username": "x@example.com", "password": "wrong"},
         ),
+        page("login code", anonymous, "/account/login/code/"),
+        page(
+            "login code errors",
+            anonymous,
+            "/account/login/code/",
+            "post",
+            {"email": "x"},
+        ),
+        page("login code enter", code_asker, "/account/login/code/enter/"),
+        page(
+            "login code wrong",
+            code_asker,
+            "/account/login/code/enter/",
+            "post",
+            {"code": "000000"},
+        ),
+        page("login link", Client(), f"/account/login/link/{link_secret}/"),
         page("password reset", anonymous, "/account/password/reset/"),
         page("password reset sent", anonymous, "/account/password/reset/sent/"),
         page(
@@ -222,6 +251,8 @@ def _pages(site):
         page("password changed", signed_in, "/account/password/changed/"),
         page("delete account", signed_in, "/account/delete/"),
         page("my data", signed_in, "/account/data/"),
+        page("rename passkey", signed_in, f"/account/passkeys/{passkey.pk}/rename/"),
+        page("remove passkey", signed_in, f"/account/passkeys/{passkey.pk}/remove/"),
         page(
             "account with a message",
             messenger,
