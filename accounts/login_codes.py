@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from . import tokens
 from .models import LoginCode
 
 CODE_MAX_AGE = timedelta(minutes=10)
@@ -123,16 +124,7 @@ def spend(row: LoginCode):
 def action_of(row: LoginCode) -> tuple[str, str, int] | None:
     """The pending save or follow the request carries, as accounts.pending
     expects it."""
-    action = row.action
-    if (
-        isinstance(action, list)
-        and len(action) == 3
-        and action[0] in ("save", "follow")
-        and isinstance(action[1], str)
-        and isinstance(action[2], int)
-    ):
-        return tuple(action)
-    return None
+    return tokens.valid_action(row.action)
 
 
 def _code_digest(user, code: str, *, email: str = "") -> str:

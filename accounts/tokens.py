@@ -57,7 +57,12 @@ def verification_for_token(token: str):
 
 
 def _action(payload):
-    action = payload.get("a")
+    return valid_action(payload.get("a"))
+
+
+def valid_action(action):
+    """A pending save or follow carried by a link, as accounts.pending
+    expects it ("save"/"follow", kind, id), or None for anything else."""
     if (
         isinstance(action, list)
         and len(action) == 3

@@ -80,6 +80,24 @@ EDITOR_CSP = {
 }
 with_editor_csp = method_decorator(csp_override(EDITOR_CSP))
 
+
+class EditorPagesAdminMixin:
+    """The body editor's pages (add, change, a revision's form) under its
+    content security policy."""
+
+    @with_editor_csp
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, extra_context)
+
+    @with_editor_csp
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @with_editor_csp
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 # What restoring an earlier revision leaves as it is: whether and when the
 # story is public, and where it stands on the front page. Only the explicit
 # publish and withdraw decisions change those.
@@ -220,7 +238,10 @@ class CorrectionInline(ArticleInlineMixin, admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(
-    ConcurrentEditingAdminMixin, ArabicSearchAdminMixin, SimpleHistoryAdmin
+    EditorPagesAdminMixin,
+    ConcurrentEditingAdminMixin,
+    ArabicSearchAdminMixin,
+    SimpleHistoryAdmin,
 ):
     form = ArticleAdminForm
     inlines = [ArticleAuthorInline, RelatedArticleInline, CorrectionInline]
@@ -520,15 +541,6 @@ class ArticleAdmin(
 
     # Views ----------------------------------------------------------------
 
-    @with_editor_csp
-    def add_view(self, request, form_url="", extra_context=None):
-        return super().add_view(request, form_url, extra_context)
-
-    @with_editor_csp
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    @with_editor_csp
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         article = Article.objects.filter(pk=object_id).first()
         if request.method == "POST":
@@ -1085,7 +1097,7 @@ class FrontPagePinAdmin(admin.ModelAdmin):
 
 
 @admin.register(SitePage)
-class SitePageAdmin(SimpleHistoryAdmin):
+class SitePageAdmin(EditorPagesAdminMixin, SimpleHistoryAdmin):
     """About, contact, terms, privacy and the corrections policy: editors
     edit them (migration 0015); nobody deletes one, since every page's
     footer and the sign-up form link to them. Each save is a version in the
@@ -1129,18 +1141,6 @@ class SitePageAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ArticleHistoryHelper(self.model, historical_record)
-
-    @with_editor_csp
-    def add_view(self, request, form_url="", extra_context=None):
-        return super().add_view(request, form_url, extra_context)
-
-    @with_editor_csp
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    @with_editor_csp
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 # taggit's own generic Tag model is unused here (articles.Tag replaces it);
