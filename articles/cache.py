@@ -45,12 +45,15 @@ BROWSER_MAX_AGE = 30
 # page (its menu names them all), `list-search` on search results,
 # `list-corrections` on the corrections page and its feed, `front` on the
 # home page alone (editors' pins place stories there and nowhere else),
-# `page-terms` (`page-about`, …) on a site page (site_page_key).
+# `page-terms` (`page-about`, …) on a site page (site_page_key), `breaking`
+# on the home page and on the breaking strip that every other page fetches
+# (articles.views.breaking_strip).
 LATEST = "list-latest"
 SECTIONS = "sections"
 SEARCH = "list-search"
 CORRECTIONS = "list-corrections"
 FRONT = "front"
+BREAKING = "breaking"
 
 
 def key(obj: models.Model) -> str:
@@ -221,7 +224,7 @@ def _seconds_until(when: datetime.datetime | None, limit: int) -> int:
 # Headers -----------------------------------------------------------------
 
 
-def public_page(view=None, *, keys: Iterable[str] = ()):
+def public_page(view=None, *, keys: Iterable[str] = (), seconds: int | None = None):
     """Make a view's GET answers public pages (see the module docstring).
 
     Keys: those given here or already in the response's header,
@@ -231,6 +234,7 @@ def public_page(view=None, *, keys: Iterable[str] = ()):
     A `changes_at` datetime in the context (the home page's next pin to
     start or end) shortens the page's life to end then, as a scheduled story
     does for every page: nothing is edited, so nothing is purged, at that time.
+    `seconds` shortens the shared life below PAGE_CACHE_SECONDS.
     The view must render nothing personal: no user, CSRF token or messages
     (the state endpoint brings those).
     """
@@ -240,7 +244,9 @@ def public_page(view=None, *, keys: Iterable[str] = ()):
         def wrapper(request, *args, **kwargs):
             # Before the view reads the stories: a story coming due while it
             # renders must not leave a page without it cached for minutes.
-            shared_for = seconds_until_next_publication(settings.PAGE_CACHE_SECONDS)
+            shared_for = seconds_until_next_publication(
+                min(seconds or settings.PAGE_CACHE_SECONDS, settings.PAGE_CACHE_SECONDS)
+            )
             response = view(request, *args, **kwargs)
             if request.method in ("GET", "HEAD") and response.status_code in (
                 200,

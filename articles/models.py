@@ -28,6 +28,7 @@ RESERVED_SLUGS = frozenset(
         "articles",
         "about",
         "author",
+        "breaking",
         "contact",
         "corrections",
         "corrections-policy",

@@ -5,10 +5,11 @@ that save, seed_demo, shell), which a cache must not miss. Each handler names
 the surrogate keys of the pages the change shows on (articles.cache).
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .cache import (
+    BREAKING,
     CORRECTIONS,
     FRONT,
     LATEST,
@@ -31,6 +32,19 @@ from .models import (
 )
 
 
+@receiver(pre_save, sender=Article)
+def remember_breaking(sender, instance, update_fields=None, **kwargs):
+    # Unmarking a story takes it off the breaking strip: post_save sees only
+    # the new state, so note the stored one (one small query per save).
+    if instance._state.adding:
+        instance._was_breaking = False
+    elif update_fields is not None and "is_breaking" not in update_fields:
+        instance._was_breaking = instance.is_breaking
+    else:
+        stored = Article.objects.filter(pk=instance.pk, is_breaking=True)
+        instance._was_breaking = stored.exists()
+
+
 @receiver(post_save, sender=Article)
 @receiver(post_delete, sender=Article)
 def article_changed(sender, instance, **kwargs):
@@ -46,6 +60,9 @@ def article_changed(sender, instance, **kwargs):
     # public: a new headline or a withdrawal changes it too.
     if Correction.objects.filter(article_id=instance.pk).exists():
         keys.add(CORRECTIONS)
+    # The strip every page fetches: its headline, link or place in it moved.
+    if instance.is_breaking or getattr(instance, "_was_breaking", False):
+        keys.add(BREAKING)
     invalidate(keys)
 
 

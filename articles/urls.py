@@ -18,6 +18,8 @@ urlpatterns = [
         name="corrections_feed",
     ),
     path("search/", search_views.search, name="search"),
+    # Fetched by static/js/site.js; `breaking` is a reserved slug.
+    path("breaking/", views.breaking_strip, name="breaking"),
     path("tag/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("author/<uslug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
     # POSTed by static/js/site.js (sendBeacon); `articles/` is a reserved slug.

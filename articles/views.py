@@ -37,6 +37,7 @@ from newsroom.context_processors import site as site_context
 
 from .blocks import allow_frames, render_body
 from .cache import (
+    BREAKING,
     CORRECTIONS,
     FRONT,
     LATEST,
@@ -556,7 +557,36 @@ TOP_STORIES = 6
 FRONT_NEWS = 16  # the lead, the top stories and the "latest" rail
 
 
-@public_page(keys=[LATEST, FRONT])
+BREAKING_STORIES = 3
+# A safety net under the purge: the strip is what readers must see change.
+BREAKING_SECONDS = 60
+
+
+def breaking_stories(published):
+    """The breaking strip: the latest stories marked breaking, newest first."""
+    return list(
+        published.filter(is_breaking=True)
+        .select_related("section")
+        .defer("body")[:BREAKING_STORIES]
+    )
+
+
+@public_page(keys=[BREAKING], seconds=BREAKING_SECONDS)
+def breaking_strip(request):
+    """The breaking strip alone, which static/js/site.js fetches into every
+    page but the home page (which has it inline): a breaking story marked or
+    cleared purges this one small object, not every page of the site."""
+    stories = breaking_stories(Article.objects.published())
+    if not stories:
+        return HttpResponse(content_type="text/html; charset=utf-8")
+    return TemplateResponse(
+        request,
+        "articles/_breaking.html",
+        {"breaking": stories, "last_modified": _latest_change(stories)},
+    )
+
+
+@public_page(keys=[LATEST, FRONT, BREAKING])
 def home(request):
     context = front_page()
     context["json_ld"] = json_ld_script(site_json_ld())
@@ -577,9 +607,7 @@ def front_page(now=None):
     lead, pinned_top, heads = place_pins(live)
     placed = [lead, *pinned_top, *(a for _, block in heads.values() for a in block)]
     placed_ids = [a.pk for a in placed if a]
-    breaking = list(
-        published.filter(is_breaking=True).select_related("section").defer("body")[:3]
-    )
+    breaking = breaking_stories(published)
     if lead is None:
         lead = (
             published.filter(is_lead=True)

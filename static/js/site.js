@@ -19,6 +19,24 @@
     }
   }
 
+  // The shared breaking strip (inline on the home page), if there is one.
+  var strip = document.querySelector("[data-breaking-url]");
+  if (strip && window.fetch && !/bot|crawl|spider/i.test(navigator.userAgent)) {
+    fetch(strip.getAttribute("data-breaking-url"))
+      .then(function (r) {
+        return r.ok ? r.text() : "";
+      })
+      .then(function (html) {
+        var found = new DOMParser().parseFromString(html, "text/html");
+        found = found.querySelector(".breaking");
+        // Late: only where scroll anchoring keeps the text still.
+        if (found && (!window.scrollY || CSS.supports("overflow-anchor:auto"))) {
+          strip.appendChild(document.adoptNode(found));
+        }
+      })
+      .catch(function () {});
+  }
+
   // Copy-link share button: shown only where the Clipboard API exists.
   var copyButtons = document.querySelectorAll("[data-copy-url]");
   Array.prototype.forEach.call(copyButtons, function (button) {
