@@ -64,6 +64,14 @@ def _wants_json(request):
 
 
 # Sign-up, login and verification ----------------------------------------
+def _announce(request, done):
+    """The notice after a sign-in that completed a pending save or follow."""
+    if done == "save":
+        messages.success(request, _("حفظنا المقال في قائمة محفوظاتك."))
+    elif done == "follow":
+        messages.success(request, _("أضفناه إلى ما تتابعه."))
+
+
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
@@ -82,11 +90,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        done = pending.complete(self.request, response.url)
-        if done == "save":
-            messages.success(self.request, _("حفظنا المقال في قائمة محفوظاتك."))
-        elif done == "follow":
-            messages.success(self.request, _("أضفناه إلى ما تتابعه."))
+        _announce(self.request, pending.complete(self.request, response.url))
         return response
 
     def get_context_data(self, **kwargs):
@@ -191,10 +195,7 @@ def verify_email(request, token):
         done = pending.complete(request, next_url)
     if not pending.is_safe_next(request, next_url):
         next_url = reverse("accounts:profile")
-    if done == "save":
-        messages.success(request, _("حفظنا المقال في قائمة محفوظاتك."))
-    elif done == "follow":
-        messages.success(request, _("أضفناه إلى ما تتابعه."))
+    _announce(request, done)
     return redirect(next_url)
 
 
@@ -230,13 +231,6 @@ LOGIN_CODE_EMAIL = "accounts_login_code_email"
 
 def _with_next(path, next_url):
     return f"{path}?{urlencode({'next': next_url})}" if next_url else path
-
-
-def _announce(request, done):
-    if done == "save":
-        messages.success(request, _("حفظنا المقال في قائمة محفوظاتك."))
-    elif done == "follow":
-        messages.success(request, _("أضفناه إلى ما تتابعه."))
 
 
 def _sign_in_by_code(request, user):
@@ -819,11 +813,7 @@ def passkey_login(request):
     next_url = body.get("next")
     if not (isinstance(next_url, str) and pending.is_safe_next(request, next_url)):
         next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
-    done = pending.complete(request, next_url)
-    if done == "save":
-        messages.success(request, _("حفظنا المقال في قائمة محفوظاتك."))
-    elif done == "follow":
-        messages.success(request, _("أضفناه إلى ما تتابعه."))
+    _announce(request, pending.complete(request, next_url))
     return JsonResponse({"redirect": next_url})
 
 
