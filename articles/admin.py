@@ -8,7 +8,6 @@ permissions below and in each bulk action.
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Prefetch, Q, When
@@ -17,19 +16,18 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csp import csp_override
 from simple_history.admin import SimpleHistoryAdmin
 
 from .blocks import allow_frames
 from .editing.admin import ConcurrentEditingAdminMixin
-from .editor import pictures_for_blocks
+from .editing.live_desk import LiveUpdateAdmin, desk_url
+from .editor import EditorPagesAdminMixin, pictures_for_blocks
 from .forms import (
     EDITOR_ONLY_FIELDS,
     ArticleAdminForm,
@@ -53,6 +51,7 @@ from .models import (
     Author,
     Correction,
     FrontPagePin,
+    LiveUpdate,
     Picture,
     RelatedArticle,
     Section,
@@ -62,41 +61,6 @@ from .models import (
 from .search.admin import ArabicSearchAdminMixin
 from .search.documents import update_search_document
 from .tasks import render_author_photo_later, render_picture_later
-
-# The rich-text editor (django-prose-editor) loads its ES modules through an
-# inline <script type="importmap">, and its editor core (Tiptap) injects one
-# fixed <style> element with ProseMirror's base rules. Our site-wide policy
-# allows only same-origin scripts and styles, so the pages that show the
-# editor (add, change and revert an article) also allow scripts carrying this
-# request's nonce (Django's admin templates put it on everything they render)
-# and that one stylesheet by its hash. Nothing else is relaxed, and only on
-# those views. tests/articles/test_admin_editor.py recomputes the hash from the
-# installed editor, so an upgrade that changes it fails loudly.
-EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
-EDITOR_CSP = {
-    **settings.SECURE_CSP,
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, EDITOR_STYLE_HASH],
-}
-with_editor_csp = method_decorator(csp_override(EDITOR_CSP))
-
-
-class EditorPagesAdminMixin:
-    """The body editor's pages (add, change, a revision's form) under its
-    content security policy."""
-
-    @with_editor_csp
-    def add_view(self, request, form_url="", extra_context=None):
-        return super().add_view(request, form_url, extra_context)
-
-    @with_editor_csp
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    @with_editor_csp
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
 
 # What restoring an earlier revision leaves as it is: whether and when the
 # story is public, and where it stands on the front page. Only the explicit
@@ -265,6 +229,7 @@ class ArticleAdmin(
         "article_type",
         "is_breaking",
         "is_lead",
+        "is_live",
         "published_at",
     ]
     search_fields = ["headline", "standfirst", "body"]
@@ -274,7 +239,13 @@ class ArticleAdmin(
     list_per_page = 50
     autocomplete_fields = ["section", "picture"]
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["image_preview", "preview_link", "created_at", "updated_at"]
+    readonly_fields = [
+        "image_preview",
+        "live_desk_link",
+        "preview_link",
+        "created_at",
+        "updated_at",
+    ]
     save_on_top = True
     # The history in Arabic ("—", not "None"; see also articles/history.py),
     # and a revert form that says restoring leaves the publication alone.
@@ -333,6 +304,8 @@ class ArticleAdmin(
                     "status",
                     "published_at",
                     ("is_breaking", "is_lead"),
+                    ("is_live", "live_writers_publish"),
+                    "live_desk_link",
                     "preview_link",
                     ("created_at", "updated_at"),
                 ]
@@ -399,6 +372,18 @@ class ArticleAdmin(
         if obj.picture_id is None:
             return _("لا صورة بعد.")
         return focal_point_preview(obj.picture)
+
+    @admin.display(description=_("غرفة التغطية المباشرة"))
+    def live_desk_link(self, obj):
+        if not obj.pk or not obj.is_live:
+            return _("تظهر هنا بعد حفظ المقال تغطيةً مباشرة.")
+        state = _("انتهت") if obj.live_ended_at else _("جارية")
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            desk_url(obj.pk),
+            _("انشر تحديثًا أو راجع التحديثات"),
+            state,
+        )
 
     @admin.display(description=_("المعاينة"))
     def preview_link(self, obj):
@@ -1141,6 +1126,9 @@ class SitePageAdmin(EditorPagesAdminMixin, SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ArticleHistoryHelper(self.model, historical_record)
+
+
+admin.site.register(LiveUpdate, LiveUpdateAdmin)
 
 
 # taggit's own generic Tag model is unused here (articles.Tag replaces it);

@@ -34,10 +34,17 @@ class Body:
 def render_body(body: str) -> Body:
     """The sanitised body with its embeds, "read also" boxes and pictures
     rendered (one query for the stories, one for the pictures)."""
-    blocks = list(top_level_blocks(body))
+    return render_bodies([body])[0]
+
+
+def render_bodies(bodies: list[str]) -> list[Body]:
+    """Several bodies (a live page's updates) rendered with the same two
+    queries as one."""
+    parsed = [list(top_level_blocks(body)) for body in bodies]
+    every_block = [block for blocks in parsed for block in blocks]
     related_pks = {
         story_pk(first_href(inner))
-        for _, _, tag, attributes, inner in blocks
+        for _, _, tag, attributes, inner in every_block
         if tag == "p" and attributes.get("class") == "related"
     }
     related_pks.discard(None)
@@ -46,7 +53,14 @@ def render_body(body: str) -> Body:
         if related_pks
         else {}
     )
-    pictures = _pictures(blocks)
+    pictures = _pictures(every_block)
+    return [
+        _render(body, blocks, stories, pictures)
+        for body, blocks in zip(bodies, parsed, strict=True)
+    ]
+
+
+def _render(body, blocks, stories, pictures):
     # (start, end, html) of each block rendered differently from its markup;
     # for pictures, (start, end, [ids]) until the run of markers is complete.
     replaced, hosts, shown, shown_pictures = [], [], [], []

@@ -7,9 +7,13 @@ configuration, so they come from our catalogues like every other string. What
 the editor sends is only a suggestion: articles/sanitize.py rebuilds every
 block on save."""
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse, reverse_lazy
+from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csp import csp_override
 
 from .embeds import PROVIDERS
 from .images import picture_srcset
@@ -151,3 +155,38 @@ def _picture_json(picture):
         "srcset": image["srcset"] if image else "",
         "url": reverse("admin:articles_picture_change", args=[picture.pk]),
     }
+
+
+# The rich-text editor (django-prose-editor) loads its ES modules through an
+# inline <script type="importmap">, and its editor core (Tiptap) injects one
+# fixed <style> element with ProseMirror's base rules. Our site-wide policy
+# allows only same-origin scripts and styles, so the pages that show the
+# editor (add, change and revert an article) also allow scripts carrying this
+# request's nonce (Django's admin templates put it on everything they render)
+# and that one stylesheet by its hash. Nothing else is relaxed, and only on
+# those views. tests/articles/test_admin_editor.py recomputes the hash from the
+# installed editor, so an upgrade that changes it fails loudly.
+EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+EDITOR_CSP = {
+    **settings.SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, EDITOR_STYLE_HASH],
+}
+with_editor_csp = method_decorator(csp_override(EDITOR_CSP))
+
+
+class EditorPagesAdminMixin:
+    """The body editor's pages (add, change, a revision's form) under its
+    content security policy."""
+
+    @with_editor_csp
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, extra_context)
+
+    @with_editor_csp
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @with_editor_csp
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return super().history_form_view(request, object_id, version_id, extra_context)

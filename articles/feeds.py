@@ -7,12 +7,15 @@ from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from newsroom import edge
 from newsroom.text import strip_control_characters
 
-from .models import Article, Correction, Section
+from .live import update_headline
+from .models import Article, Correction, LiveUpdate, Section
 
 FEED_SIZE = 50
 
@@ -157,6 +160,62 @@ class CorrectionsFeed(Feed):
 
     def item_categories(self, correction):
         return [correction.article.section.name]
+
+
+class LiveUpdatesFeed(Feed):
+    """A live page's updates, newest first: each links to its own anchor."""
+
+    feed_type = CleanRssFeed
+    language = "ar"
+
+    def __call__(self, request, pk):
+        response = super().__call__(request, pk=pk)
+        response[edge.KEY_HEADER] = f"article-{pk}"  # purged with the page
+        return response
+
+    def get_object(self, request, pk):
+        return get_object_or_404(
+            Article.objects.published().filter(is_live=True), pk=pk
+        )
+
+    def title(self, article):
+        return _("تغطية مباشرة: %(headline)s") % {"headline": article.headline}
+
+    def link(self, article):
+        return absolute(article.get_absolute_url())
+
+    def feed_url(self, article):
+        return absolute(reverse("articles:live_feed", args=[article.pk]))
+
+    def description(self, article):
+        return article.standfirst or article.headline
+
+    def items(self, article):
+        return (
+            LiveUpdate.objects.filter(article=article)
+            .published()
+            .select_related("author", "article__section")[:FEED_SIZE]
+        )
+
+    def item_title(self, update):
+        return update_headline(update)
+
+    def item_description(self, update):
+        # Its text, escaped as the other feeds' plain text is; pictures and
+        # posts from other sites are on the page.
+        return escape(Truncator(strip_tags(update.body)).words(120))
+
+    def item_link(self, update):
+        return absolute(update.get_absolute_url())
+
+    def item_author_name(self, update):
+        return update.author.name if update.author else None
+
+    def item_pubdate(self, update):
+        return update.published_at
+
+    def item_updateddate(self, update):
+        return update.updated_at
 
 
 def lead_image_enclosure(article):

@@ -17,10 +17,11 @@ from .models import Article, Author, Picture, SitePage
 
 PUBLISH_PERMISSION = "articles.publish_article"
 # Editorial decisions a writer may see but not make.
-EDITOR_ONLY_FIELDS = ("published_at", "is_breaking", "is_lead")
+EDITOR_ONLY_FIELDS = ("published_at", "is_breaking", "is_lead", "live_writers_publish")
 WRITER_STATUSES = (Article.Status.DRAFT, Article.Status.REVIEW)
 FORBIDDEN_EDITORIAL_CHANGE = _(
-    "وقت النشر والعاجل والقصة الرئيسية قرارات تحريرية لا تملك صلاحيتها؛ "
+    "وقت النشر والعاجل والقصة الرئيسية ونشر الكتّاب في التغطية المباشرة "
+    "قرارات تحريرية لا تملك صلاحيتها؛ "
     "يحددها المحرر عند النشر."
 )
 
@@ -122,6 +123,8 @@ class ArticleAdminForm(forms.ModelForm):
             "published_at",
             "is_breaking",
             "is_lead",
+            "is_live",
+            "live_writers_publish",
             "meta_description",
         ]
         field_classes = {"tags": ArabicTagField}

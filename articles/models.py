@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
@@ -36,6 +37,7 @@ RESERVED_SLUGS = frozenset(
         "for-you",
         "healthz",
         "i18n",
+        "live",
         "media",
         "newsletters",
         "opinion",
@@ -364,6 +366,22 @@ class Article(models.Model):
         help_text=_("تتصدر الواجهة حين لا تكون فيها قصة رئيسية مثبتة سارية."),
     )
 
+    # Live coverage: a page that grows by dated updates (LiveUpdate) from its
+    # publication until an editor ends it.
+    is_live = models.BooleanField(
+        _("تغطية مباشرة"),
+        default=False,
+        help_text=_("صفحة تُضاف إليها تحديثات متتالية من غرفة التغطية المباشرة."),
+    )
+    live_ended_at = models.DateTimeField(
+        _("انتهت التغطية في"), null=True, blank=True, editable=False
+    )
+    live_writers_publish = models.BooleanField(
+        _("ينشر الكتّاب تحديثاتهم دون مراجعة"),
+        default=False,
+        help_text=_("وإلا انتظرت تحديثاتهم موافقة محرر."),
+    )
+
     # Media: the lead image comes from the library (Picture); read it through
     # lead_caption and picture, never the file directly.
     picture = models.ForeignKey(
@@ -533,6 +551,12 @@ class Article(models.Model):
         lastmod move. An UPDATE, not save(): no revision for an unchanged text."""
         self.updated_at = when or timezone.now()
         Article.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
+    @property
+    def live_running(self):
+        """A live page whose coverage has not been ended: the badge shows,
+        open pages poll for updates."""
+        return self.is_live and self.live_ended_at is None
 
     @property
     def lead_caption(self):
@@ -710,6 +734,109 @@ class Correction(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+
+class LiveUpdateQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Updates readers see: published ones, on live pages readers can see."""
+        now = now or timezone.now()
+        return self.filter(
+            status=LiveUpdate.Status.PUBLISHED,
+            published_at__lte=now,
+            article__in=Article.objects.published(now),
+        )
+
+
+class LiveUpdate(models.Model):
+    """One dated entry of a live page, newest first on the page. Its body
+    has the story body's blocks (pictures, galleries, posts from other
+    sites), sanitised the same way."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("بانتظار محرر")
+        PUBLISHED = "published", _("منشور")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("التغطية"),
+        on_delete=models.CASCADE,
+        related_name="live_updates",
+        limit_choices_to={"is_live": True},
+    )
+    title = models.CharField(_("عنوان التحديث"), max_length=200, blank=True)
+    body = models.TextField(_("النص"))
+    is_key_point = models.BooleanField(
+        _("نقطة رئيسية"),
+        default=False,
+        help_text=_("تُثبَّت في ملخص أعلى الصفحة."),
+    )
+    author = models.ForeignKey(
+        Author,
+        verbose_name=_("الكاتب"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("الحالة"), max_length=20, choices=Status, default=Status.PUBLISHED
+    )
+    # Set when the update is published: the time readers see on it.
+    published_at = models.DateTimeField(_("وقت النشر"), null=True, blank=True)
+    created_at = models.DateTimeField(_("أنشئ في"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("عُدّل في"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("أضافه"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+    objects = LiveUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("تحديث مباشر")
+        verbose_name_plural = _("تحديثات التغطية المباشرة")
+        indexes = [
+            # The live page and its polling endpoint: one page's newest updates.
+            models.Index(
+                fields=["article", "status", "-published_at"],
+                name="liveupdate_article_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_liveupdate_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or Truncator(strip_tags(self.body)).words(12)
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_body(self.body)
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"update-{self.pk}"
+
+    @property
+    def stamp(self):
+        """Changes with every edit, to the microsecond: an open page compares
+        it to know which updates to replace (static/js/live.js)."""
+        return self.updated_at.isoformat()
 
 
 class ArticleDailyViews(models.Model):

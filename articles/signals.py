@@ -7,6 +7,7 @@ the surrogate keys of the pages the change shows on (articles.cache).
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from .cache import (
     BREAKING,
@@ -25,6 +26,7 @@ from .models import (
     Author,
     Correction,
     FrontPagePin,
+    LiveUpdate,
     RelatedArticle,
     Section,
     SitePage,
@@ -86,6 +88,18 @@ def correction_changed(sender, instance, **kwargs):
     # The story shows its notes; the corrections page and feed list them;
     # the story's new updated time is in the sitemaps and feeds (latest).
     invalidate({f"article-{instance.article_id}", CORRECTIONS, LATEST})
+
+
+@receiver(post_save, sender=LiveUpdate)
+@receiver(post_delete, sender=LiveUpdate)
+def live_update_changed(sender, instance, **kwargs):
+    # The live page and the document its open pages poll, and the story's
+    # time (Last-Modified; the sitemaps show it when they next expire: a
+    # list key here would re-render the home page at every update). One
+    # waiting for an editor changes nothing readers see.
+    if instance.status == LiveUpdate.Status.PUBLISHED:
+        Article.objects.filter(pk=instance.article_id).update(updated_at=timezone.now())
+        invalidate({f"article-{instance.article_id}"})
 
 
 @receiver(post_save, sender=RelatedArticle)

@@ -135,11 +135,15 @@ def sitemap_index(request):
 @require_GET
 @public_page(keys=[LATEST])
 def news_sitemap(request):
-    """Google News sitemap: articles published in the last 48 hours."""
+    """Google News sitemap: articles published in the last 48 hours, and
+    live pages while their coverage runs (and 48 hours after it ends)."""
     since = timezone.now() - NEWS_WINDOW
+    live = Q(is_live=True) & (
+        Q(live_ended_at__isnull=True) | Q(live_ended_at__gte=since)
+    )
     articles = (
         Article.objects.published()
-        .filter(published_at__gte=since)
+        .filter(Q(published_at__gte=since) | live)
         .select_related("section")
         .order_by("-published_at")[:NEWS_LIMIT]
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, live, views
 from .cache import CORRECTIONS, LATEST, public_page
 from .models import SitePage
 from .search import views as search_views
@@ -22,6 +22,14 @@ urlpatterns = [
     path("breaking/", views.breaking_strip, name="breaking"),
     path("tag/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("author/<uslug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
+    # A live page's newest updates, polled by static/js/live.js, and its
+    # feed; `live` is a reserved slug.
+    path("live/<int:pk>/updates/", live.updates, name="live_updates"),
+    path(
+        "live/<int:pk>/rss/",
+        public_page(feeds.LiveUpdatesFeed()),
+        name="live_feed",
+    ),
     # POSTed by static/js/site.js (sendBeacon); `articles/` is a reserved slug.
     path("articles/<int:pk>/view/", views.count_view, name="count_view"),
     # About, contact, terms, privacy, the corrections policy: one address

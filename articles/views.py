@@ -50,6 +50,7 @@ from .cache import (
 )
 from .fragments import render_blocks
 from .images import largest_rendition
+from .live import live_blog_json_ld, live_context
 from .models import (
     Article,
     Author,
@@ -280,7 +281,12 @@ def get_article_context(article):
     ]
     url = settings.SITE_URL + article.get_absolute_url()
     body = render_body(article.body)
+    live = live_context(article, body) if article.is_live else {}
+    json_ld = news_article_json_ld(article, authors, tags, url, corrections)
+    if article.is_live:
+        live_blog_json_ld(json_ld, article, live["live_updates"])
     return {
+        **live,
         "article": article,
         "body": body,
         "body_stories": body.stories,  # keys_shown: purged with them
@@ -293,9 +299,7 @@ def get_article_context(article):
         "share_links": share_links(article, url),
         "canonical_url": url,
         "og_image": absolute_image(article, "16x9"),
-        "json_ld": json_ld_script(
-            news_article_json_ld(article, authors, tags, url, corrections)
-        ),
+        "json_ld": json_ld_script(json_ld),
         "breadcrumb_json_ld": json_ld_script(breadcrumb_json_ld(article, url)),
         # Previews of drafts are not counted: no beacon, so no token.
         "count_views": article.is_published(),

@@ -8,6 +8,7 @@ from articles.models import (
     ArticleAuthor,
     Author,
     Correction,
+    LiveUpdate,
     Picture,
     Section,
 )
@@ -86,6 +87,7 @@ class ArticleFactory(DjangoModelFactory):
             )
         )
         opinion = factory.Trait(article_type=Article.ArticleType.OPINION)
+        live = factory.Trait(is_live=True)
 
     @factory.post_generation
     def authors(self, create, extracted, **kwargs):
@@ -117,3 +119,22 @@ class CorrectionFactory(DjangoModelFactory):
 
     class Params:
         editors_note = factory.Trait(kind=Correction.Kind.EDITORS_NOTE)
+
+
+class LiveUpdateFactory(DjangoModelFactory):
+    """A published update of a live page, posted a minute ago."""
+
+    class Meta:
+        model = LiveUpdate
+
+    article = factory.SubFactory(ArticleFactory, live=True)
+    body = factory.Sequence(
+        lambda n: f"<p>وصلت الآن معلومات جديدة رقم {n} من الميدان.</p>"
+    )
+    status = LiveUpdate.Status.PUBLISHED
+    published_at = factory.LazyFunction(
+        lambda: timezone.now() - timezone.timedelta(minutes=1)
+    )
+
+    class Params:
+        pending = factory.Trait(status=LiveUpdate.Status.PENDING, published_at=None)

@@ -83,6 +83,7 @@ def test_writer_cannot_create_a_published_article(writer):
         {"published_at_0": "2030-01-01", "published_at_1": "08:00:00"},
         {"is_breaking": "on"},
         {"is_lead": "on"},
+        {"live_writers_publish": "on"},
     ],
 )
 def test_writer_forging_a_schedule_or_flag_gets_an_error(writer, forged):
@@ -99,6 +100,7 @@ def test_writer_forging_a_schedule_or_flag_gets_an_error(writer, forged):
     assert article.headline == "مسودة الكاتب"
     assert article.published_at is None
     assert not article.is_breaking and not article.is_lead
+    assert not article.live_writers_publish
 
 
 def test_writer_cannot_edit_someone_elses_article(writer, editor_user):
