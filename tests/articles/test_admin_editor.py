@@ -7,8 +7,7 @@ import django_prose_editor
 import pytest
 from django_prose_editor.config import allowlist_from_extensions
 
-from articles.editor import EDITOR_STYLE_HASH
-from articles.editor import EXTENSIONS
+from articles.editor import EDITOR_STYLE_HASH, EXTENSIONS
 from articles.images import make_renditions
 from articles.models import Article
 from articles.sanitize import (

@@ -44,8 +44,18 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
     assert Author.objects.filter(is_columnist=True).count() == 4
     assert all(a.photo and a.photo_renditions for a in Author.objects.all())
 
-    # 200 live stories over the last 60 days, plus unpublished work.
-    assert published.count() == 200
+    # 200 stories over the last 60 days, a live page, and unpublished work.
+    assert published.count() == 201
+    (live,) = published.filter(is_live=True)
+    assert live.live_running
+    updates = live.live_updates.published()
+    assert updates.count() == 12
+    assert 3 <= updates.filter(is_key_point=True).count() < 12
+    assert updates.filter(body__contains='class="picture"').count() == 1
+    live_page = client.get(live.get_absolute_url()).content.decode()
+    assert live_page.count('<article class="live-update') == 12
+    assert '<figure class="body-picture">' in live_page
+    assert "LiveBlogPosting" in live_page
     dates = list(published.values_list("published_at", flat=True))
     assert 50 <= (max(dates) - min(dates)).days <= 60
     assert Article.objects.filter(is_lead=True).count() == 1
@@ -55,7 +65,10 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
     front = client.get("/").context
     pins = FrontPagePin.objects.order_by("position")
     assert front["lead"] == pins.get(slot="lead").article
-    assert front["top_stories"][:2] == [p.article for p in pins.filter(slot="top")]
+    assert front["top_stories"][:3] == [p.article for p in pins.filter(slot="top")]
+    # The live page first among them, with its badge.
+    assert front["top_stories"][0] == live
+    assert 'class="live-badge"' in client.get("/").content.decode()
     head = pins.get(slot="section")
     assert head.section.slug == "اقتصاد"
     blocks = {block.section_id: block.ids for block in front["section_blocks"]}
@@ -79,10 +92,11 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
     assert Newsletter.objects.filter(is_active=True).count() == 4
     assert Newsletter.objects.filter(sections__slug="اقتصاد").exists()
 
-    # They read like stories.
+    # They read like stories (the live page tells its story in updates).
+    stories = Article.objects.exclude(pk=live.pk)
     headlines = list(Article.objects.values_list("headline", flat=True))
     assert len(set(headlines)) == len(headlines)
-    for article in Article.objects.all()[:20]:
+    for article in stories[:20]:
         assert article.standfirst and article.kicker
         assert article.body.count("<p>") >= 4 and "<h2>" in article.body
         assert article.authors.exists() and article.tags.exists()
@@ -95,8 +109,10 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
     assert correction.article.published_at < correction.created_at < timezone.now()
     assert all(
         a.updated_at == a.published_at
-        for a in published.exclude(pk=correction.article_id)
+        for a in published.exclude(pk__in=[correction.article_id, live.pk])
     )
+    # The live page: when its newest update went out.
+    assert live.updated_at == updates.first().published_at
 
     # Body blocks to look at: a library picture, a gallery of three, a video
     # and a pull quote, each rendered on its story's page.
@@ -112,8 +128,8 @@ def test_it_fills_an_empty_database_once(seeded, capsys, client):
     html = page_of('data-provider="youtube"')
     assert "اعرض المحتوى من «يوتيوب»" in html
     assert '<blockquote class="pull-quote">' in html
-    images = set(Article.objects.values_list("picture__image", flat=True))
-    assert len(images) == Article.objects.count()  # each story owns its file
+    images = set(stories.values_list("picture__image", flat=True))
+    assert len(images) == stories.count()  # each story owns its file
 
     # Accounts, printed logins.
     User = get_user_model()

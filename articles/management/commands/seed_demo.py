@@ -40,6 +40,7 @@ from articles.models import (
     Author,
     Correction,
     FrontPagePin,
+    LiveUpdate,
     Picture,
     RelatedArticle,
     Section,
@@ -196,6 +197,7 @@ class Command(BaseCommand):
             updated_at=F("published_at")
         )
         self.correct_a_story(articles, editor)
+        self.live_coverage(sections[0], reporters, articles, editor)
         self.stdout.write(
             f"أُضيف {len(sections)} أقسام و{len(reporters) + len(columnists)} كاتبًا "
             f"و{Article.objects.count()} مقالًا."
@@ -428,6 +430,51 @@ class Command(BaseCommand):
             created_by=editor,
         )
         article.mark_updated(corrected_at)
+
+    def live_coverage(self, section, reporters, articles, editor):
+        """A live page running since the morning, with a dozen updates, some
+        of them key points and one a picture; pinned at the top of the
+        front page, where a daily puts its live coverage."""
+        article = Article.objects.create(
+            headline=demo.LIVE_HEADLINE,
+            kicker=demo.LIVE_KICKER,
+            standfirst=demo.LIVE_STANDFIRST,
+            body=demo.LIVE_INTRO,
+            dateline=demo.CITIES[0],
+            section=section,
+            picture=articles[15].picture,
+            is_live=True,
+            status=Article.Status.PUBLISHED,
+            published_at=self.now - timedelta(hours=4),
+            created_by=editor,
+        )
+        ArticleAuthor.objects.create(article=article, author=reporters[0])
+        for minutes, title, text, key_point in demo.LIVE_UPDATES:
+            when = self.now - timedelta(minutes=minutes)
+            LiveUpdate.objects.create(
+                article=article,
+                title=title,
+                body=f"<p>{text.format(picture=articles[16].picture_id)}</p>",
+                is_key_point=key_point,
+                author=reporters[minutes % 2],
+                status=LiveUpdate.Status.PUBLISHED,
+                published_at=when,
+                created_by=editor,
+            )
+        # Seeded now, told as of the morning: each update last edited when
+        # it went out, the page when its newest one did.
+        article.live_updates.update(updated_at=F("published_at"))
+        Article.objects.filter(pk=article.pk).update(updated_at=when)
+        FrontPagePin.objects.filter(slot=FrontPagePin.Slot.TOP).update(
+            position=F("position") + 1
+        )
+        FrontPagePin.objects.create(
+            slot=FrontPagePin.Slot.TOP,
+            article=article,
+            position=0,
+            ends_at=self.now + timedelta(days=7),
+            created_by=editor,
+        )
 
     def tag_articles(self, articles, tags):
         links = []
