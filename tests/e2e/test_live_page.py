@@ -134,3 +134,36 @@ def test_edits_and_deletions_reach_open_pages_and_the_end_stops_polling(page, ur
     page.on("request", lambda r: asked.append(r.url) if "/updates/" in r.url else None)
     page.wait_for_timeout(10_000)
     assert asked == []
+
+
+def set_hidden(page, hidden):
+    page.evaluate(
+        """hidden => {
+            for (const [name, value] of [["hidden", hidden],
+                                         ["visibilityState", hidden ? "hidden" : "visible"]]) {
+                Object.defineProperty(document, name, {configurable: true, get: () => value});
+            }
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
+
+
+def test_a_hidden_tab_asks_rarely_and_catches_up_when_shown(page, url):
+    story = live_story(count=1)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/updates/" in r.url else None)
+    page.goto(url(story))
+    page.wait_for_load_state("networkidle")
+
+    set_hidden(page, True)
+    page.wait_for_timeout(500)  # a request already on its way may finish
+    asked.clear()
+    page.wait_for_timeout(17_000)  # two visible intervals
+    assert asked == []
+
+    LiveUpdateFactory(article=story, title="وصول فرق الإغاثة")
+    set_hidden(page, False)
+    expect(page.locator(".live-update").first).to_contain_text(
+        "وصول فرق الإغاثة", timeout=3_000
+    )

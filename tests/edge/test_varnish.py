@@ -18,7 +18,7 @@ from django.utils.encoding import iri_to_uri
 
 from accounts.models import SavedArticle
 from articles.models import Article
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, LiveUpdateFactory, UserFactory
 
 pytestmark = pytest.mark.edge
 
@@ -124,6 +124,25 @@ def test_edited_headline_shows_through_the_edge_at_once(edge):
     )
     assert "العنوان المصحح للخبر" in response.text
     assert "العنوان الأول للخبر" not in response.text
+
+
+def test_open_live_pages_poll_the_edge_and_a_new_update_reaches_them_at_once(edge):
+    story = ArticleFactory(live=True)
+    LiveUpdateFactory(article=story)
+    path = f"/live/{story.pk}/updates/"
+    first = edge.get(path)
+    again = edge.get(path, headers={"If-None-Match": first.headers["ETag"]})
+
+    assert first.status == 200
+    assert again.cache == "HIT"
+    assert again.status == 304  # what every open page gets until an update
+
+    update = LiveUpdateFactory(article=story, title="إعلان النتائج")
+
+    response = poll(
+        lambda: edge.get(path), lambda r: r.status == 200 and "إعلان النتائج" in r.text
+    )
+    assert update.pk in [u["id"] for u in json.loads(response.body)["updates"]]
 
 
 def test_scheduled_story_appears_on_the_home_page_when_due(edge):
