@@ -28,6 +28,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from newsroom.redis_cache import cache_available
+
 from . import tokens
 from .models import LoginCode
 
@@ -147,6 +149,8 @@ def _count_try(email: str) -> int:
     try:
         return cache.incr(key)
     except ValueError:
+        if not cache_available(cache):
+            return MAX_TRIES + 1  # uncounted tries are refused, not free
         # No request counted here (the key expired, or the cache lost it):
         # any live code is near its end, so this try is its last.
         cache.add(key, MAX_TRIES, timeout=_TRIES_TIMEOUT)

@@ -4,6 +4,11 @@ Fixed windows counted in the shared cache with `cache.add` + `cache.incr`, so
 the limits hold across processes and hosts when the cache is Redis, and also
 work with the local-memory cache in development. Keys expire with their
 window, so nothing is ever locked for good.
+
+When the cache is unreachable the counts cannot be read, and an unknown count
+is not a zero: every check here fails closed (CacheUnavailable, a Throttled
+with its own message) until the cache is back. The view beacon's limit
+(articles/views.py) fails open instead: a lost count costs nothing.
 """
 
 import hashlib
@@ -14,6 +19,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+
+from newsroom.redis_cache import cache_available
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,8 @@ class Backoff:
     def check(self, identity: str) -> None:
         """Raise Throttled while `identity` must still wait."""
         failures, last = cache.get(self.key(identity), (0, 0.0))
+        if not cache_available(cache):
+            raise CacheUnavailable()
         if failures < self.free:
             return
         delay = min(self.longest, 2 ** (failures - self.free))
@@ -127,6 +136,20 @@ class Throttled(Exception):
         ) % {"wait": _minutes(self.minutes)}
 
 
+class CacheUnavailable(Throttled):
+    """The attempts cannot be counted right now (the cache is down)."""
+
+    def __init__(self):
+        super().__init__(retry_after=60)
+
+    @property
+    def message(self) -> str:
+        return _(
+            "تعذّر علينا التحقق من المحاولات بسبب عطل تقني مؤقت، فأوقفناها "
+            "حمايةً لحسابك؛ حاول مرة أخرى بعد دقيقة."
+        )
+
+
 def _minutes(count: int) -> str:
     # Arabic counts agree with the number (1, 2, 3-10, 11+); spelled out here
     # because the source language is Arabic and gettext's two forms are not
@@ -144,17 +167,17 @@ def _now() -> float:
     return time.time()
 
 
-def _count(limit: Limit, identity: str, now: float) -> int:
-    return cache.get(limit.key(identity, now), 0)
-
-
 def check(*limits: tuple[Limit, str]) -> None:
     """Raise Throttled if any (limit, identity) pair has used its attempts."""
     now = _now()
+    keys = [(limit, limit.key(identity, now)) for limit, identity in limits if identity]
+    counts = cache.get_many([key for _, key in keys])  # one round trip
+    if not cache_available(cache):
+        raise CacheUnavailable()
     waits = [
         limit.retry_after(now)
-        for limit, identity in limits
-        if identity and _count(limit, identity, now) >= limit.attempts
+        for limit, key in keys
+        if counts.get(key, 0) >= limit.attempts
     ]
     if waits:
         raise Throttled(max(waits))

@@ -136,6 +136,18 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Cache: local memory by default, Redis in production (CACHE_URL=redis://...).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # An outage of Redis must not be one of the site (newsroom/redis_cache.py):
+    # short timeouts, and a miss instead of an error.
+    CACHES["default"]["BACKEND"] = "newsroom.redis_cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+            "socket_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+        }
+    )
+# After a failed call, how long the site goes without calling Redis at all.
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5.0)
 # Longest life of a public page in shared caches (s-maxage); publishing
 # invalidates it at once, and it ends early when a scheduled story comes due.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

@@ -2,6 +2,7 @@
 the icons and web manifest that browsers and phones ask for."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import (
     HttpResponse,
@@ -22,7 +23,15 @@ from .context_processors import site
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database answers, 503 when it does not; no session touched."""
+    """For load balancers and monitoring; no session touched.
+
+    - 200 "ok": the database and the cache answer.
+    - 200 "degraded: cache unavailable": the site serves, uncached and with
+      sign-in attempts refused (newsroom/redis_cache.py); keep this host in
+      rotation, and page someone.
+    - 503 "database unavailable": only cached pages can be served; take the
+      host out of rotation.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -30,6 +39,9 @@ def healthz(request):
         return HttpResponse(
             "database unavailable\n", status=503, content_type="text/plain"
         )
+    ping = getattr(cache, "ping", None)
+    if ping is not None and not ping():
+        return HttpResponse("degraded: cache unavailable\n", content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
 
 

@@ -165,7 +165,7 @@ def test_a_gallery_swipes_picture_by_picture_on_a_phone(browser, url, live_serve
             const item = document.querySelectorAll('.gallery__item')[1];
             const a = strip.getBoundingClientRect(), b = item.getBoundingClientRect();
             return Math.abs(a.right - b.right) < 2;
-        }"""
+        }""",
     )
     assert in_view(1) and not in_view(0)
     expect(items.nth(1)).to_contain_text("2 من 3")
@@ -173,7 +173,10 @@ def test_a_gallery_swipes_picture_by_picture_on_a_phone(browser, url, live_serve
 
     # And back.
     swipe_until(
-        page, strip, -150, "() => document.querySelector('.gallery__strip').scrollLeft === 0"
+        page,
+        strip,
+        -150,
+        "() => document.querySelector('.gallery__strip').scrollLeft === 0",
     )
     assert in_view(0) and not in_view(1)
     context.close()
