@@ -38,3 +38,36 @@ def shared_cache(app_configs, **kwargs):
             id="newsroom.W001",
         )
     ]
+
+
+def evicting_cache(app_configs, **kwargs):
+    """Redis as a cache evicts what is least used when it is full. With
+    Redis's default `noeviction`, a full Redis refuses every write: pages go
+    unstored and invalidations are lost (the cache empties itself then,
+    newsroom/redis_cache.py), each time. Checked on the live server; a
+    Redis that does not let us read its configuration is not second-guessed."""
+    from django.core.cache import cache
+
+    if settings.DEBUG or not hasattr(cache, "server_config"):
+        return []
+    config = cache.server_config("maxmemory-policy", "maxmemory")
+    if not config:
+        return []
+    policy, limit = config["maxmemory-policy"], int(config["maxmemory"] or 0)
+    if policy and policy.startswith("allkeys-") and limit:
+        return []
+    return [
+        checks.Warning(
+            _(
+                "خادم Redis للذاكرة المؤقتة بلا حدّ للذاكرة أو لا يُسقط المفاتيح حين "
+                "يمتلئ (maxmemory=%(limit)s، maxmemory-policy=%(policy)s)."
+            )
+            % {"limit": limit, "policy": policy},
+            hint=_(
+                "اضبط في إعداد Redis حدًّا للذاكرة و«maxmemory-policy allkeys-lru»، "
+                "مثل: maxmemory 2gb. وإلا رفض Redis الممتلئ كل كتابة فلا تُخزَّن "
+                "الصفحات وتُفقد أوامر إسقاطها."
+            ),
+            id="newsroom.W002",
+        )
+    ]

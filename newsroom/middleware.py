@@ -57,6 +57,17 @@ PERSONAL_PATHS = re.compile(
 )
 
 
+# The one query parameter public pages read (listings' page numbers), in its
+# one spelling. Anything else (search has its own rules: not_page_cached)
+# would let any client store a copy per made-up URL until Redis is full.
+PAGE_NUMBER = re.compile(r"page=[1-9][0-9]{0,4}")
+
+
+def _storable(request):
+    query = request.META.get("QUERY_STRING", "")
+    return not query or PAGE_NUMBER.fullmatch(query) is not None
+
+
 def _cache_key(request):
     # The path holds the language (/en/…), so no Accept-Language or cookie.
     raw = f"{request.get_host()}|{request.get_full_path()}"
@@ -115,6 +126,8 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         _drop_tracking_parameters(request)
+        if not _storable(request):
+            return self.get_response(request)  # rendered, never stored
         key = _cache_key(request)
         # One round trip for the content version and the page: an entry
         # stored under an older version is stale, and the next store

@@ -7,8 +7,9 @@ instead: reads miss, writes are dropped, and pages render from the database.
 - A short connect and read timeout (settings: CACHES OPTIONS) bounds what a
   dead or black-holed Redis costs one call; after a failure the backend does
   not call Redis at all for CACHE_RETRY_SECONDS (in this process), then tries
-  again: a request never pays the timeout more than once, and the log gets
-  one line per outage, not one per request.
+  again: a request never pays the timeout more than once. A call Redis
+  refuses (out of memory under `noeviction`) fails alone. The log gets one
+  line a minute at most, not one per request.
 - An invalidation it could not write (a version bump, a deletion) may leave
   stale pages in Redis, to be served when it is back. So after such a loss
   the first call that reaches Redis again empties the cache database first:
@@ -23,12 +24,15 @@ import logging
 import threading
 import time
 
+import redis
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
+LOG_EVERY = 60.0  # seconds: one line per outage, not one per request
+UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
 # Writes whose loss can leave stale entries behind (see the module docstring).
 INVALIDATING = {"delete", "delete_many", "incr", "set_many", "clear"}
 
@@ -40,6 +44,7 @@ class _Health:
         self.lock = threading.Lock()
         self.down_until = 0.0
         self.lost_invalidation = False
+        self.logged_at = -LOG_EVERY
 
 
 _health: dict[str, _Health] = {}
@@ -62,6 +67,14 @@ class ResilientRedisCache(RedisCache):
         except self._cache._lib.RedisError:
             return False
 
+    def server_config(self, *names) -> dict:
+        """Redis's own settings (CONFIG GET), {} when it will not say."""
+        client = self._cache.get_client(write=True)
+        try:
+            return {name: client.config_get(name).get(name) for name in names}
+        except self._cache._lib.RedisError:  # unreachable, or CONFIG disabled
+            return {}
+
     def _call(self, name, fallback, *args, **kwargs):
         health = self._health
         if not self.available():
@@ -73,18 +86,24 @@ class ResilientRedisCache(RedisCache):
                 self._start_clean()
             return getattr(super(), name)(*args, **kwargs)
         except self._cache._lib.RedisError as error:
-            pause = settings.CACHE_RETRY_SECONDS
+            # Unreachable: leave Redis alone for a while. Refused (out of
+            # memory under `noeviction`, say): this call only.
+            unreachable = isinstance(error, UNREACHABLE)
+            now = time.monotonic()
             with health.lock:
-                was_up = time.monotonic() >= health.down_until
-                health.down_until = time.monotonic() + pause
+                if unreachable:
+                    health.down_until = now + settings.CACHE_RETRY_SECONDS
                 if name in INVALIDATING:
                     health.lost_invalidation = True
-            if was_up:
+                quiet = now - health.logged_at < LOG_EVERY
+                if not quiet:
+                    health.logged_at = now
+            if not quiet:
                 logger.warning(
-                    "Cache unreachable (%s: %s); serving without it, retrying in %ss.",
+                    "Cache %s (%s: %s); serving without it.",
+                    "unreachable" if unreachable else "refused a call",
                     type(error).__name__,
                     error,
-                    pause,
                 )
             return fallback()
 

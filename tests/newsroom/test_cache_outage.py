@@ -8,13 +8,9 @@ redis-server of the test's own, paused and killed mid-test (marked `faults`).
 """
 
 import logging
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
@@ -23,16 +19,11 @@ from accounts import login_codes
 from accounts.views import LOGIN_CODE_EMAIL
 from articles.views import view_token
 from tests.factories import ArticleFactory, UserFactory
+from tests.redis_server import free_port
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def redis_cache(settings, port):
@@ -135,41 +126,10 @@ def test_healthz_is_ok_with_a_working_cache(client):
 
 
 @pytest.fixture
-def own_redis(settings):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    command += ["--appendonly", "no"]
-
-    def start():
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        control = redis.Redis(port=port)
-        for _ in range(100):
-            try:
-                control.ping()
-                return process
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    class Server:
-        def __init__(self):
-            self.process = start()
-            self.control = redis.Redis(port=port)
-
-        def kill(self):
-            self.process.kill()
-            self.process.wait()
-
-        def restart(self):
-            self.process = start()
-
-    redis_cache(settings, port)
-    server = Server()
-    yield server
-    server.kill()
+def own_redis(settings, redis_server):
+    server = redis_server()
+    redis_cache(settings, server.port)
+    return server
 
 
 def wait_for_retry(settings):
@@ -213,7 +173,7 @@ def test_a_killed_redis_leaves_the_site_serving_and_it_recovers(
     assert client.get("/healthz").content == b"degraded: cache unavailable\n"
     assert "عطل تقني مؤقت" in log_in(client, user.email).content.decode()
 
-    own_redis.restart()
+    own_redis.start()
     wait_for_retry(settings)
 
     assert client.get("/healthz").content == b"ok\n"

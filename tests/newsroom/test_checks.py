@@ -59,3 +59,28 @@ def test_the_plain_check_leaves_it_to_the_deploy_check():
         call_command("check", "--tag", "caches", stdout=stdout, stderr=stderr)
 
     assert "newsroom.W001" not in stdout.getvalue() + stderr.getvalue()
+
+
+def cache_at(settings, server):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.redis_cache.ResilientRedisCache",
+            "LOCATION": server.url,
+        }
+    }
+    settings.DEBUG = False
+
+
+def test_a_redis_that_cannot_evict_is_a_warning(redis_server, settings):
+    cache_at(settings, redis_server("--maxmemory-policy", "noeviction"))
+    output = deploy_check()
+    assert "newsroom.W002" in output
+    assert "allkeys-lru" in output
+
+
+def test_a_bounded_evicting_redis_passes(redis_server, settings):
+    cache_at(
+        settings,
+        redis_server("--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"),
+    )
+    assert "newsroom.W002" not in deploy_check()

@@ -199,3 +199,24 @@ def test_parameters_pages_use_survive_alongside_tracking_tags(client, section):
     assert page_two.context["page_obj"].number == 2
     assert search.status_code == 200
     assert search.context["terms"].text == "الاقتصاد"
+
+
+def test_made_up_query_strings_are_rendered_but_never_stored(client, section):
+    # Each would otherwise be a copy of the page in Redis until it expires:
+    # a few thousand random URLs fill the cache (issue 21).
+    ArticleFactory(section=section)
+    for query in ("?r=1", "?r=2", "?page=01", "?page=1&x=2", "?page=abc", "?q=x"):
+        first = client.get("/" + query)
+        again = client.get("/" + query)
+        assert first.status_code in (200, 404), query
+        assert "X-Page-Cache" not in again, query
+
+
+def test_page_numbers_are_stored_in_their_one_spelling(client, section):
+    for _ in range(25):
+        ArticleFactory(section=section)
+    url = section.get_absolute_url()
+
+    client.get(url, {"page": 2})
+
+    assert client.get(url, {"page": 2})["X-Page-Cache"] == "hit"

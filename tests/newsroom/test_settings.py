@@ -30,14 +30,16 @@ def test_production_refuses_to_start_without_a_secret_key():
     ]
 
 
-def test_production_settings_pass_the_deploy_check():
+def test_production_settings_pass_the_deploy_check(redis_server):
+    # A Redis configured as the README says: bounded, evicting.
+    cache = redis_server("--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru")
     result = run_django(
         {
             "DEBUG": "0",
             "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
             "ALLOWED_HOSTS": "news.example.com",
             "SITE_URL": "https://news.example.com",
-            "CACHE_URL": "redis://127.0.0.1:6379/1",
+            "CACHE_URL": cache.url,
         },
         "check",
         "--deploy",
@@ -75,7 +77,7 @@ def test_production_keeps_connections_and_caches_in_redis():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == (
-        "60 django.core.cache.backends.redis.RedisCache"
+        "60 newsroom.redis_cache.ResilientRedisCache"
         " ['http://10.0.0.5:6081/', 'http://10.0.0.6:6081/']"
     )
 
