@@ -13,13 +13,14 @@ find_python = $(shell for c in python3.14 python3.13 python3.12 \
 	$$(ls -d $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
 
-.PHONY: help install install-dev run test test-e2e lint format check migrations-check messages e2e-deps edge-deps validators-deps bench clean
+.PHONY: help install install-dev run test test-e2e lint format check migrations-check messages e2e-deps edge-deps validators-deps bench bench-live clean
 
 help:
 	@echo "make run      the site with demo content on http://127.0.0.1:8000/"
 	@echo "make test     lint, migration check and the whole test suite"
 	@echo "make test-e2e browser tests only"
 	@echo "make bench    load benchmark against PostgreSQL (DATABASE_URL)"
+	@echo "make bench-live  1,000 open live pages polling, at the origin and the edge"
 
 $(VENV)/bin/python:
 	@PY_BIN="$(find_python)"; \
@@ -99,9 +100,10 @@ messages: install-dev
 
 # The benchmark runs with production settings against PostgreSQL.
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/newsroom_bench
+BENCH_CACHE ?= redis://127.0.0.1:6379/1
 BENCH_ENV = DEBUG=0 SECRET_KEY=bench-only-not-secret-$$(hostname)-0123456789abcdef \
 	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 LOG_LEVEL=WARNING \
-	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1}
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} CACHE_URL=$${CACHE_URL:-$(BENCH_CACHE)}
 bench: install-dev
 	@export PATH="$$PATH:/usr/sbin"; { command -v wrk && command -v nginx && command -v varnishd; } >/dev/null || { \
 		echo "Installing wrk, nginx and Varnish from Debian..."; \
@@ -114,6 +116,17 @@ bench: install-dev
 	@# Index-only scans need the visibility map a fresh bulk load lacks.
 	psql -h 127.0.0.1 -U postgres -q newsroom_bench -c "VACUUM ANALYZE"
 	$(BENCH_ENV) $(PY) manage.py bench_site $(BENCH_ARGS)
+
+# Live pages: 1,000 simulated open pages polling one live story, at the
+# origin and at the edge. Its own small database and Redis database (the
+# command creates the story): no bench data, and no page cached by `bench`.
+bench-live: BENCH_DB = postgres://postgres@127.0.0.1:5432/newsroom_live_bench
+bench-live: BENCH_CACHE = redis://127.0.0.1:6379/3
+bench-live: install-dev edge-deps
+	@psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='newsroom_live_bench'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres newsroom_live_bench
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py bench_live $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules
