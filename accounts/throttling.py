@@ -167,12 +167,16 @@ def _now() -> float:
     return time.time()
 
 
-def check(*limits: tuple[Limit, str]) -> None:
-    """Raise Throttled if any (limit, identity) pair has used its attempts."""
+def check(*limits: tuple[Limit, str], fail_open: bool = False) -> None:
+    """Raise Throttled if any (limit, identity) pair has used its attempts.
+    Without the cache, refuse (CacheUnavailable), or with `fail_open` (a
+    limit that protects capacity, not an account) let it through."""
     now = _now()
     keys = [(limit, limit.key(identity, now)) for limit, identity in limits if identity]
     counts = cache.get_many([key for _, key in keys])  # one round trip
     if not cache_available(cache):
+        if fail_open:
+            return
         raise CacheUnavailable()
     waits = [
         limit.retry_after(now)
@@ -198,9 +202,9 @@ def hit(*limits: tuple[Limit, str]) -> None:
             cache.add(key, 1, timeout=limit.window)
 
 
-def check_and_hit(*limits: tuple[Limit, str]) -> None:
+def check_and_hit(*limits: tuple[Limit, str], fail_open: bool = False) -> None:
     """Refuse when over a limit, otherwise count this attempt."""
-    check(*limits)
+    check(*limits, fail_open=fail_open)
     hit(*limits)
 
 

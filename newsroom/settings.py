@@ -148,6 +148,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     )
 # After a failed call, how long the site goes without calling Redis at all.
 CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5.0)
+# Search under a flood (articles/search/guard.py): searches one reader (IP)
+# may run a minute, and searches one process runs at once.
+SEARCHES_PER_MINUTE = env.int("SEARCHES_PER_MINUTE", default=30)
+SEARCH_CONCURRENCY = env.int("SEARCH_CONCURRENCY", default=2)
 # Longest life of a public page in shared caches (s-maxage); publishing
 # invalidates it at once, and it ends early when a scheduled story comes due.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

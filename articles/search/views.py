@@ -10,6 +10,7 @@ from newsroom.middleware import not_page_cached
 
 from .documents import body_text
 from .forms import SearchForm
+from .guard import guarded
 from .highlight import has_match, highlight, snippet
 from .query import RESULTS_PER_PAGE, find
 
@@ -17,6 +18,7 @@ SUGGESTED_STORIES = 6
 FILTERS = ("section", "date_from", "date_to", "sort")
 
 
+@guarded
 @not_page_cached
 @public_page(keys=[SEARCH])
 def search(request):
