@@ -352,6 +352,8 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The same failure once a minute, not once per request (newsroom/log_filters.py).
+    "filters": {"repeats": {"()": "newsroom.log_filters.RepeatedErrorFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["repeats"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
