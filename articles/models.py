@@ -40,6 +40,7 @@ RESERVED_SLUGS = frozenset(
         "live",
         "media",
         "newsletters",
+        "notifications",
         "opinion",
         "privacy",
         "robots.txt",

@@ -5,6 +5,7 @@ e-mail printed to the console. Production sets DEBUG=0 and real values.
 """
 
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "accounts",
     "accounts.newsletters",
+    "accounts.push",
     "articles",
 ]
 
@@ -243,6 +245,32 @@ NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EM
 # The mailto: of List-Unsubscribe; unsubscribe@<sender's domain> when empty.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env.str("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Web push (accounts/push): breaking news to readers' browsers, off until both
+# VAPID keys are set (`manage.py generate_vapid_keys` makes a pair). The
+# subject is a mailto: or https: address push services can reach us at.
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_SUBJECT = env.str(
+    "VAPID_SUBJECT", default=f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+)
+# At most one alert per browser in this many minutes; later ones skip it.
+PUSH_QUIET_MINUTES = env.int("PUSH_QUIET_MINUTES", default=5)
+# Threads posting to push services while an alert goes out.
+PUSH_SEND_THREADS = env.int("PUSH_SEND_THREADS", default=8)
+# The only hosts (and their subdomains) a subscription may point us at: the
+# browsers' push services. "*" allows any https host name.
+PUSH_SERVICE_HOSTS = env.list(
+    "PUSH_SERVICE_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ],
+)
+# http://localhost endpoints, for development and tests only.
+PUSH_ALLOW_LOCALHOST = DEBUG
 
 # Internationalisation: Arabic first, English as the second interface language.
 LANGUAGE_CODE = "ar"

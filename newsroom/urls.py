@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from accounts.forms import AdminLoginForm
+from accounts.push.views import service_worker
 
 from . import views
 
@@ -34,6 +35,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
+    # At the root in every language, so that its scope is the whole site.
+    path("push-sw.js", service_worker, name="push_worker"),
     *(
         path(name, views.root_icon, {"name": name}, name=f"icon-{name}")
         for name in views.ROOT_ICONS
@@ -47,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("accounts.newsletters.urls")),
+    path("", include("accounts.push.urls")),
     path("", include("articles.urls")),
     prefix_default_language=False,
 )

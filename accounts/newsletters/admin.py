@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.push import services as push_services
 from articles.models import Article
 
 from . import delivery, services
@@ -216,9 +217,20 @@ class BreakingAlertForm(forms.Form):
         },
     )
 
+    also_push = forms.BooleanField(
+        label=gettext_lazy("أرسل أيضًا تنبيهًا فوريًا"),
+        required=False,
+        help_text=gettext_lazy(
+            "يصل فورًا إلى متصفحات القراء المشتركين في التنبيهات، دون مراجعة."
+        ),
+    )
+
     def __init__(self, *args, admin_site, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["article"].queryset = Article.objects.published()
+        # Web push (accounts.push): only when configured, for those who may publish.
+        if not (push_services.is_enabled() and push_services.can_send(request.user)):
+            del self.fields["also_push"]
         field = self.fields["article"]
         if _article_autocomplete(None, request):
             field.widget = AutocompleteSelect(
@@ -455,6 +467,8 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
             request=request,
         )
         if request.method == "POST" and form.is_valid():
+            if form.cleaned_data.get("also_push"):
+                self._push(request, form.cleaned_data["article"])
             issue = services.create_breaking_alert(
                 article=form.cleaned_data["article"], user=request.user
             )
@@ -488,6 +502,17 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "newsletters/admin/breaking_alert.html", context
         )
+
+    def _push(self, request, article):
+        alert, created = push_services.create_alert(article=article, user=request.user)
+        if created:
+            self.message_user(request, _("بدأ إرسال التنبيه الفوري."), messages.SUCCESS)
+        elif alert is not None:
+            self.message_user(
+                request,
+                _("أُرسل تنبيه فوري لهذا المقال من قبل؛ لم نرسله مرة أخرى."),
+                messages.WARNING,
+            )
 
 
 # The preview is the subscriber's e-mail, whose inline styles the site-wide

@@ -267,10 +267,10 @@ def test_the_english_page_is_in_english(alice):
 
 def test_query_budget(alice, django_assert_max_num_queries):
     # The session and the user; saves, follows, subscriptions, deliveries,
-    # the suppression list and passkeys, one query each.
-    with django_assert_max_num_queries(8):
+    # the suppression list, passkeys and push subscriptions, one query each.
+    with django_assert_max_num_queries(9):
         assert alice.get(DOWNLOAD).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert alice.get(PAGE).status_code == 200
 
 

@@ -27,10 +27,12 @@ def test_javascript_stays_under_10_kb():
 
 # Scripts only some pages load, each with its own budget: passkeys on the
 # login and account pages, live.js on live pages (on top of the reading
-# page's).
+# page's), and web push's on the notifications page and in its worker.
 OWN_BUDGETS = {
     "passkeys.js": 10 * 1024,
     "live.js": 8 * 1024,
+    "push.js": 10 * 1024,
+    "push-sw.js": 4 * 1024,
 }
 
 
