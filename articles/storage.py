@@ -10,7 +10,9 @@ import os
 from django.conf import settings
 from django.core import checks
 from django.core.files.storage import FileSystemStorage, storages
-from django.utils.functional import cached_property
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, cached_property, empty
 
 ORIGINALS = "originals"
 
@@ -34,9 +36,29 @@ class PrivateStorage(FileSystemStorage):
         raise ValueError("An original upload is private: it has no URL.")
 
 
+class _Originals(LazyObject):
+    """storages["originals"], looked up on first use, as Django's
+    default_storage is: a file field calls its storage callable once, when
+    models load, and keeps what it gets."""
+
+    def _setup(self):
+        self._wrapped = storages[ORIGINALS]
+
+
+_originals = _Originals()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    # Django resets default_storage when STORAGES changes (tests do change
+    # it); the originals follow.
+    if setting == "STORAGES":
+        _originals._wrapped = empty
+
+
 def originals_storage():
     """The originals' storage (the image fields' callable `storage`)."""
-    return storages[ORIGINALS]
+    return _originals
 
 
 def originals_outside_media_root(app_configs, **kwargs):

@@ -301,6 +301,34 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Or media on object storage (any S3 API: AWS, Cloudflare R2, MinIO, …), so
+# that every web host serves the same files: renditions in a public bucket
+# (or behind MEDIA_CUSTOM_DOMAIN, a CDN), originals in a private one that
+# only the admin reads, through Django.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    _s3 = {
+        "endpoint_url": env.str("MEDIA_ENDPOINT_URL", default=None),
+        "region_name": env.str("MEDIA_REGION", default=None),
+        "access_key": env.str("MEDIA_ACCESS_KEY_ID", default=None),
+        "secret_key": env.str("MEDIA_SECRET_ACCESS_KEY", default=None),
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": env.str("MEDIA_BUCKET"),
+            "custom_domain": env.str("MEDIA_CUSTOM_DOMAIN", default=None),
+            "querystring_auth": False,  # public files, plain addresses
+            # Rendition names are random and never reused.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    STORAGES["originals"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "bucket_name": env.str("MEDIA_PRIVATE_BUCKET")},
+    }
 # The article editor's story-body blocks (articles/editor.py). The processors
 # tell django-prose-editor what they produce; articles/sanitize.py decides.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
@@ -321,11 +349,20 @@ MAX_UPLOAD_IMAGE_PIXELS = env.int("MAX_UPLOAD_IMAGE_PIXELS", default=40_000_000)
 IMAGE_RENDER_SECONDS = env.int("IMAGE_RENDER_SECONDS", default=60)
 
 # Security
+# Where pictures come from when media is not on this site (MEDIA_STORAGE=s3).
+MEDIA_ORIGINS = []
+if MEDIA_STORAGE == "s3":
+    _media = STORAGES["default"]["OPTIONS"]
+    MEDIA_ORIGINS = [
+        f"https://{_media['custom_domain']}"
+        if _media["custom_domain"]
+        else _media["endpoint_url"] or f"https://{_media['bucket_name']}.s3.amazonaws.com"
+    ]
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", "blob:"],
+    "img-src": [CSP.SELF, "data:", "blob:", *MEDIA_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
