@@ -69,8 +69,10 @@
       live.insertBefore(button, list);
     }
     button.reload = button.reload || reload;
-    var text = live.getAttribute(unseen === 1 ? "data-new-one" : "data-new-many");
-    button.textContent = text.replace("%s", unseen);
+    button.textContent =
+      unseen === 1
+        ? live.getAttribute("data-new-one")
+        : live.getAttribute("data-new-many") + " " + unseen;
   }
 
   function clearButton() {
