@@ -242,6 +242,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="النشرة <news@localhost>")
 NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+# How long a newsletter worker's claim on a batch lasts without its heartbeat:
+# what a killed worker's batch waits before another sends it.
+NEWSLETTER_LEASE_SECONDS = env.int("NEWSLETTER_LEASE_SECONDS", default=45)
 # The mailto: of List-Unsubscribe; unsubscribe@<sender's domain> when empty.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env.str("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -322,7 +325,9 @@ if MEDIA_STORAGE == "s3":
             "custom_domain": env.str("MEDIA_CUSTOM_DOMAIN", default=None),
             "querystring_auth": False,  # public files, plain addresses
             # Rendition names are random and never reused.
-            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            "object_parameters": {
+                "CacheControl": "public, max-age=31536000, immutable"
+            },
         },
     }
     STORAGES["originals"] = {
@@ -356,7 +361,8 @@ if MEDIA_STORAGE == "s3":
     MEDIA_ORIGINS = [
         f"https://{_media['custom_domain']}"
         if _media["custom_domain"]
-        else _media["endpoint_url"] or f"https://{_media['bucket_name']}.s3.amazonaws.com"
+        else _media["endpoint_url"]
+        or f"https://{_media['bucket_name']}.s3.amazonaws.com"
     ]
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -8,12 +8,20 @@ Protocol (why a crashed or doubled worker sends nobody the issue twice):
 2. `send_pending()` claims a batch in a short transaction: it locks queued
    rows (`select_for_update(skip_locked=True)` on PostgreSQL, so concurrent
    workers take disjoint batches; SQLite serialises writers anyway) and marks
-   them `sending` with `claimed_at`, then commits. Nobody else touches a
-   claimed row while its lease (`LEASE`) is fresh.
+   them `sending` with `claimed_at` and this run's `claim_token`, then
+   commits. Nobody else touches a claimed row while its lease
+   (NEWSLETTER_LEASE_SECONDS, 45 s) is fresh, and the worker renews the lease
+   as it goes (a heartbeat every quarter of it), so a slow relay never lets
+   another worker take rows it is still sending.
 3. Each message is sent over the batch's single connection and its row is
    marked `sent` (or re-queued / failed) right after, one UPDATE per message.
+   Every write names the claim token (fenced): a worker that lost its claim
+   writes nothing, and stops before sending another message.
 4. A worker that dies leaves its unsent rows `sending`; when the lease
-   expires another run reclaims and sends them.
+   lapses (under a minute) another run reclaims and sends them. A worker that
+   is told to stop (SIGTERM) finishes the message in flight and gives the
+   rest back at once; one whose database goes away gives them back as soon
+   as it can reach it again, and stops without a traceback.
 
 The trade-off, stated honestly: SMTP has no transaction shared with the
 database, so exactly-once is impossible in the strict sense. The window is
@@ -26,14 +34,19 @@ silently dropping a reader is worse than a rare duplicate.
 """
 
 import logging
+import signal
 import smtplib
+import threading
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import batched
 
+from django.conf import settings
 from django.core.mail import mailers
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -46,8 +59,10 @@ logger = logging.getLogger(__name__)
 MAILER = "newsletters"
 BATCH_SIZE = 500
 QUEUE_CHUNK = 5000
-LEASE = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
+# Giving rows back after the database went away: tries, and the pause between.
+RELEASE_TRIES = 10
+RELEASE_PAUSE = 1.0
 # Back-off after a temporary failure: 5 min, 20 min, 80 min, 5 h 20 min.
 BACKOFF_BASE = timedelta(minutes=5)
 
@@ -56,12 +71,26 @@ def backoff(attempts: int) -> timedelta:
     return BACKOFF_BASE * (4 ** max(attempts - 1, 0))
 
 
+def lease() -> timedelta:
+    return timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
+
+
+class ClaimLost(Exception):
+    """Another worker holds these rows now: send nothing more."""
+
+
+class Stopped(Exception):
+    """The worker was told to stop (SIGTERM)."""
+
+
 @dataclass
 class SendStats:
     sent: int = 0
     failed: int = 0
     retried: int = 0
     skipped: int = 0
+    # Why the run ended early, if it did: "stopped", "claim lost", "database".
+    interrupted: str = ""
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -129,12 +158,14 @@ def queue_issue(issue: NewsletterIssue, *, chunk_size: int = QUEUE_CHUNK) -> int
 def _claimable(issue_id: int, now):
     return Delivery.objects.filter(issue_id=issue_id).filter(
         Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
-        | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE)
+        | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - lease())
     )
 
 
-def claim_batch(issue_id: int, batch_size: int) -> list[Delivery]:
-    """Atomically take up to `batch_size` deliveries for this worker."""
+def claim_batch(issue_id: int, batch_size: int, token: str = "") -> list[Delivery]:
+    """Atomically take up to `batch_size` deliveries for the worker run
+    `token` (a fresh one when not given)."""
+    token = token or uuid.uuid4().hex
     now = timezone.now()
     with transaction.atomic():
         rows = _claimable(issue_id, now).order_by("pk")
@@ -146,6 +177,7 @@ def claim_batch(issue_id: int, batch_size: int) -> list[Delivery]:
         Delivery.objects.filter(pk__in=ids).update(
             status=Delivery.Status.SENDING,
             claimed_at=now,
+            claim_token=token,
             attempts=F("attempts") + 1,
         )
     return list(
@@ -181,7 +213,76 @@ def _classify(error: Exception) -> str:
 
 
 def _finish(delivery: Delivery, **fields) -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(**fields)
+    """Record a message's outcome, only while this worker holds its row."""
+    held = Delivery.objects.filter(
+        pk=delivery.pk, status=Delivery.Status.SENDING, claim_token=delivery.claim_token
+    ).update(claim_token="", **fields)
+    if not held:
+        raise ClaimLost
+
+
+class _Heartbeat:
+    """Renews the lease on the rows a worker run still holds, every quarter
+    lease, between messages; raises ClaimLost if they were taken."""
+
+    def __init__(self, token: str):
+        self.token = token
+        self.renewed = time.monotonic()
+
+    def beat(self, remaining: int) -> None:
+        if time.monotonic() - self.renewed < settings.NEWSLETTER_LEASE_SECONDS / 4:
+            return
+        held = Delivery.objects.filter(
+            claim_token=self.token, status=Delivery.Status.SENDING
+        ).update(claimed_at=timezone.now())
+        self.renewed = time.monotonic()
+        if held < remaining:
+            raise ClaimLost
+
+
+def release(token: str) -> int:
+    """Give back what a worker run holds and has not sent: queued again, due
+    now, the claim not counted as an attempt."""
+    return Delivery.objects.filter(
+        claim_token=token, status=Delivery.Status.SENDING
+    ).update(
+        status=Delivery.Status.QUEUED,
+        claim_token="",
+        claimed_at=None,
+        next_attempt_at=timezone.now(),
+        attempts=F("attempts") - 1,
+    )
+
+
+def _release_when_reachable(token: str) -> None:
+    """After a database error: reconnect and give the rows back, trying for
+    a while; if the database stays away, their lease lapses instead."""
+    for _ in range(RELEASE_TRIES):
+        connection.close()
+        try:
+            release(token)
+            return
+        except DatabaseError:
+            time.sleep(RELEASE_PAUSE)
+    logger.warning("Newsletter rows of run %s left to their lease.", token)
+
+
+@contextmanager
+def _stop_on_sigterm():
+    """While sending: SIGTERM sets `stop` instead of ending the process at
+    once; afterwards the previous handler gets the signal. Only the main
+    thread can take signals (a thread just sends on)."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if stop.is_set():
+            signal.raise_signal(signal.SIGTERM)
 
 
 def _handle_failure(delivery: Delivery, error: Exception, stats: SendStats) -> None:
@@ -248,7 +349,13 @@ def _restore_commit_durability(relaxed: bool) -> None:
             cursor.execute("RESET synchronous_commit")
 
 
-def _send_batch(rendered: RenderedIssue, batch: list[Delivery], stats: SendStats):
+def _send_batch(
+    rendered: RenderedIssue,
+    batch: list[Delivery],
+    stats: SendStats,
+    heartbeat: _Heartbeat,
+    stop: threading.Event,
+):
     suppressed = set(
         Suppression.objects.filter(
             email__in={d.email.lower() for d in batch}
@@ -265,6 +372,9 @@ def _send_batch(rendered: RenderedIssue, batch: list[Delivery], stats: SendStats
         return
     try:
         for index, delivery in enumerate(batch):
+            if stop.is_set():
+                raise Stopped
+            heartbeat.beat(remaining=len(batch) - index)
             if not _still_wanted(delivery, suppressed):
                 _finish(delivery, status=Delivery.Status.SKIPPED)
                 stats.skipped += 1
@@ -305,15 +415,34 @@ def send_pending(
     _fail_exhausted_leases(issue)
     rendered = render_issue(issue)
     stats = SendStats()
+    token = uuid.uuid4().hex
+    heartbeat = _Heartbeat(token)
     batches = 0
-    while max_batches is None or batches < max_batches:
-        batch = claim_batch(issue.pk, batch_size)
-        if not batch:
-            break
-        _send_batch(rendered, batch, stats)
-        batches += 1
-        if progress:
-            progress(stats, remaining_count(issue))
+    with _stop_on_sigterm() as stop:
+        try:
+            while (max_batches is None or batches < max_batches) and not stop.is_set():
+                batch = claim_batch(issue.pk, batch_size, token)
+                if not batch:
+                    break
+                _send_batch(rendered, batch, stats, heartbeat, stop)
+                batches += 1
+                if progress:
+                    progress(stats, remaining_count(issue))
+        except Stopped:
+            stats.interrupted = "stopped"
+            release(token)
+        except ClaimLost:
+            # Taken over after our lease lapsed: the rows are the other
+            # worker's now, nothing of theirs is ours to write.
+            stats.interrupted = "claim lost"
+            logger.warning("Newsletter run %s lost its claim; stopping.", token)
+        except DatabaseError as error:
+            stats.interrupted = "database"
+            logger.error(
+                "Newsletter run %s stopped: the database failed (%s).", token, error
+            )
+            _release_when_reachable(token)
+            return stats
     finish_issue_if_done(issue)
     return stats
 
@@ -327,7 +456,7 @@ def _fail_exhausted_leases(issue: NewsletterIssue) -> int:
     return Delivery.objects.filter(
         issue=issue,
         status=Delivery.Status.SENDING,
-        claimed_at__lt=timezone.now() - LEASE,
+        claimed_at__lt=timezone.now() - lease(),
         attempts__gte=MAX_ATTEMPTS,
     ).update(
         status=Delivery.Status.FAILED,

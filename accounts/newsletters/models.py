@@ -325,6 +325,10 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("المحاولات"), default=0)
     next_attempt_at = models.DateTimeField(_("المحاولة التالية"), default=timezone.now)
     claimed_at = models.DateTimeField(_("حُجزت في"), null=True, blank=True)
+    # The worker run holding the row while it is `sending`: every write it
+    # makes names it, so a worker whose lease lapsed writes nothing
+    # (accounts/newsletters/delivery.py).
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
     sent_at = models.DateTimeField(_("أُرسلت في"), null=True, blank=True)
     last_error = models.TextField(_("آخر خطأ"), blank=True)
 
