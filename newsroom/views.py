@@ -1,9 +1,11 @@
 """Site-wide views that belong to no app: health check, robots.txt, and
 the icons and web manifest that browsers and phones ask for."""
 
+import sys
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
@@ -18,6 +20,8 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from .context_processors import site
+
+DATABASE_RETRY_SECONDS = 30
 
 
 @never_cache
@@ -124,5 +128,14 @@ def server_error(request):
     """Django's 500 with the site's name (handler500). Rendered without the
     request, so no context processor runs: nothing here reads the database,
     the cache or the session, which may be what failed. The language is the
-    one the request was being answered in, as on the other error pages."""
+    one the request was being answered in, as on the other error pages.
+
+    When what failed is the database being away (down, restarting, out of
+    connections), the answer is a 503 that says so, with Retry-After: not
+    our bug, and clients and the edge (which serves its stale copies on a
+    5xx) may come back soon."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html", site(request)), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+        return response
     return HttpResponseServerError(render_to_string("500.html", site(request)))

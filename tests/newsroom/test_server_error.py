@@ -3,23 +3,48 @@ from the database or the cache, either of which may be what failed."""
 
 import re
 
+import psycopg
 import pytest
 from django.conf.urls.i18n import i18n_patterns
+from django.db import connection
+from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.urls import get_resolver, path
 from django.utils import translation
 
+from articles.models import Article
 from newsroom import urls as root_urls
 from newsroom import views
+
+OTHER = {
+    key: connection.settings_dict[name]
+    for key, name in (("user", "USER"), ("host", "HOST"), ("port", "PORT"))
+    if connection.settings_dict.get(name)
+}
 
 
 def boom(request):
     raise RuntimeError("secret internals")
 
 
-# The site's URLs and error handlers, and a view that fails in each language.
+def read_stories(request):
+    """A view whose database is away mid-request: its connection is cut
+    from another, as a database restart cuts them all."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    with psycopg.connect(dbname=connection.settings_dict["NAME"], **OTHER) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    return HttpResponse(str(Article.objects.count()))
+
+
+# The site's URLs and error handlers, and views that fail in each language.
 urlpatterns = [
-    *i18n_patterns(path("boom/", boom), prefix_default_language=False),
+    *i18n_patterns(
+        path("boom/", boom),
+        path("stories/", read_stories),
+        prefix_default_language=False,
+    ),
     *root_urls.urlpatterns,
 ]
 handler400 = root_urls.handler400
@@ -78,3 +103,23 @@ def test_500_page_renders_with_the_database_and_the_cache_down(settings):
     html, title = html_and_title(response.content.decode())
     assert html == '<html lang="ar" dir="rtl">'
     assert title == "حدث خطأ | النشرة"
+
+
+@pytest.mark.faults
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own")
+def test_a_database_gone_mid_request_is_a_503_that_says_so(client, settings):
+    settings.ROOT_URLCONF = __name__
+    client.raise_request_exception = False
+
+    response = client.get("/stories/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    content = response.content.decode()
+    assert "الموقع غير متاح مؤقتًا" in content
+    assert html_and_title(content)[1].startswith("الموقع غير متاح مؤقتًا")
+    # Django closes a broken connection when a request ends (the test client
+    # skips that); the next request, on a new one, is served.
+    connection.close()
+    assert client.get("/").status_code == 200
