@@ -4,6 +4,7 @@ With nothing set you get a local development site: SQLite, local-memory cache,
 e-mail printed to the console. Production sets DEBUG=0 and real values.
 """
 
+import os
 import sys
 from email.utils import parseaddr
 from pathlib import Path
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "accounts.newsletters",
     "accounts.push",
+    "anymail",
     "articles",
 ]
 
@@ -239,6 +241,23 @@ EMAIL_URL = env.str("EMAIL_URL", default="") or ("" if DEBUG else "smtp://localh
 MAILERS = {
     "default": _mailer(EMAIL_URL),
     "newsletters": _mailer(env.str("NEWSLETTER_EMAIL_URL", default="") or EMAIL_URL),
+}
+# Or newsletters through a provider's API with django-anymail:
+# NEWSLETTER_ESP=amazon_ses, mailgun, postmark, sendgrid, brevo, … and the
+# provider's settings as ANYMAIL_<NAME> variables (ANYMAIL_POSTMARK_SERVER_TOKEN,
+# ANYMAIL_MAILGUN_API_KEY, …). ANYMAIL_WEBHOOK_SECRET ("user:password")
+# switches on the providers' bounce and complaint webhooks
+# (accounts/newsletters/feedback.py); without it they are not served.
+NEWSLETTER_ESP = env.str("NEWSLETTER_ESP", default="")
+if NEWSLETTER_ESP:
+    MAILERS["newsletters"] = {
+        "BACKEND": f"anymail.backends.{NEWSLETTER_ESP}.EmailBackend",
+        "OPTIONS": {},
+    }
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="النشرة <news@localhost>")
 NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -337,6 +337,32 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
             counts["skipped"],
             _("رسالة في الثانية"),
             f"{rate:.1f}",
+        ) + self._provider_reports(obj)
+
+    def _provider_reports(self, obj):
+        """What the mail provider reported on this issue (feedback.py):
+        bounces, complaints and unsubscribes, counted; no opens, no clicks."""
+        reports = dict(
+            obj.provider_events.values_list("event_type")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        if not reports:
+            return ""
+        labels = [
+            ("bounced", _("ارتدت")),
+            ("deferred", _("تأخّرت")),
+            ("complained", _("شكاوى بريد مزعج")),
+            ("unsubscribed", _("ألغوا الاشتراك عند المزوّد")),
+        ]
+        return format_html(
+            '<p class="help">{}</p><ul class="nl-counts">{}</ul>',
+            _("تقارير مزوّد البريد عن هذا العدد:"),
+            format_html_join(
+                "",
+                "<li>{}: <strong>{}</strong></li>",
+                ((label, reports.get(kind, 0)) for kind, label in labels),
+            ),
         )
 
     # Buttons on the change form: each saves the form first, then acts.

@@ -13,6 +13,7 @@ class NewslettersConfig(AppConfig):
         from accounts.export import register_export_part
         from accounts.forms import register_signup_extension
 
+        from . import feedback  # noqa: F401 - connects the providers' reports
         from .export import EXPORT_PARTS
         from .signup import newsletter_signup
 

@@ -384,6 +384,12 @@ def _send_batch(
                 name=delivery.user.get_full_name() or delivery.email,
                 token=make_unsubscribe_token(delivery.subscription),
             )
+            # Echoed back by providers in their reports (feedback.py); plain
+            # SMTP ignores it.
+            message.metadata = {
+                "issue": delivery.issue_id,
+                "subscription": delivery.subscription_id,
+            }
             try:
                 backend.send_messages([message])
             except (smtplib.SMTPException, OSError) as error:

@@ -113,6 +113,8 @@ class Subscription(models.Model):
         ONE_CLICK = "one_click", _("إلغاء بنقرة واحدة من برنامج البريد")
         ADMIN = "admin", _("أُلغي من لوحة الإدارة")
         ACCOUNT_CLOSED = "account_closed", _("أُغلق الحساب")
+        COMPLAINT = "complaint", _("شكوى بريد مزعج أبلغ عنها مزوّد البريد")
+        PROVIDER = "provider", _("ألغاه القارئ عند مزوّد البريد")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -358,6 +360,7 @@ class Suppression(models.Model):
 
     class Reason(models.TextChoices):
         HARD_BOUNCE = "hard_bounce", _("رفض دائم من خادم البريد (5xx)")
+        SOFT_BOUNCES = "soft_bounces", _("رفض مؤقت متكرر")
         COMPLAINT = "complaint", _("شكوى بريد مزعج")
         MANUAL = "manual", _("أضيف يدويًا")
 
@@ -378,3 +381,46 @@ class Suppression(models.Model):
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
         super().save(*args, **kwargs)
+
+
+class ProviderEvent(models.Model):
+    """What a mail provider reported about a message (its tracking webhook,
+    accounts/newsletters/feedback.py): kept so that a replayed report changes
+    nothing, soft bounces can be counted, and an issue's report can say what
+    became of it."""
+
+    esp = models.CharField(_("المزوّد"), max_length=30)
+    # The provider's id for the event, or a digest of what identifies it.
+    event_key = models.CharField(max_length=64)
+    event_type = models.CharField(_("الحدث"), max_length=20)
+    email = models.EmailField(_("البريد"), max_length=254, blank=True)
+    issue = models.ForeignKey(
+        NewsletterIssue,
+        verbose_name=_("العدد"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="provider_events",
+    )
+    detail = models.TextField(_("التفاصيل"), blank=True)
+    received_at = models.DateTimeField(_("وصل في"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("تقرير مزوّد البريد")
+        verbose_name_plural = _("تقارير مزوّد البريد")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["esp", "event_key"], name="unique_provider_event"
+            ),
+        ]
+        indexes = [
+            # Soft bounces of one address; an issue's report.
+            models.Index(
+                fields=["email", "event_type", "received_at"],
+                name="providerevent_email_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.esp}: {self.event_type} {self.email}"
