@@ -63,6 +63,7 @@ from .models import (
     byline_prefetch,
 )
 from .popularity import is_bot, most_read, record_view
+from .tasks import flush_views_soon
 
 SECTION_BLOCK_SIZE = 4
 RELATED_LIMIT = 5
@@ -946,4 +947,5 @@ def count_view(request, pk):
         and Article.objects.published().filter(pk=pk).exists()
     ):
         record_view(pk)
+        flush_views_soon()
     return HttpResponse(status=204)

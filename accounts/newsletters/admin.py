@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.push import services as push_services
 from articles.models import Article
 
-from . import delivery, services
+from . import delivery, services, tasks
 from .emails import render_issue
 from .forms import SafeModelChoiceField
 from .models import (
@@ -443,6 +443,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
         elif not obj.items.exists():
             self.message_user(request, _("أضف مقالًا واحدًا على الأقل."), messages.ERROR)
         elif services.schedule_issue(obj, send_at=obj.send_at):
+            tasks.send_when_due(obj)
             self.message_user(
                 request,
                 _("جُدول العدد للإرسال في %(when)s.")

@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from articles import popularity
 from articles.models import Article, ArticleDailyViews
@@ -415,3 +416,26 @@ def test_a_scheduled_story_counts_once_it_is_due(client):
         url = page_beacon_url(client, article)
         beacon(client, article, url=url)
         assert counted(article) == 1
+
+
+def test_the_worker_writes_the_counts_a_few_minutes_after_reading_begins(
+    client, settings
+):
+    # No cron: the first counted view queues one flush for later (db_worker).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    article = ArticleFactory()
+    beacon(client, article, ip="10.0.0.1")
+    beacon(client, article, ip="10.0.1.1")
+
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0
+    )
+    assert not ArticleDailyViews.objects.exists()  # not yet
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=4)):
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0
+        )
+
+    assert ArticleDailyViews.objects.get(article=article).views == 2
+    assert DBTaskResult.objects.count() == 1  # one flush queued for both views

@@ -3,8 +3,10 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -385,3 +387,72 @@ def test_breaking_alert_page_accepts_a_preset_article(editor, param):
     assert response.status_code == 200
     if not param:
         assert f'value="{article.pk}" selected' in response.text
+
+
+def run_worker():
+    """One pass of the background worker: what is due runs, then it exits."""
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0
+    )
+
+
+def schedule(editor, issue, when):
+    return editor.post(
+        change_url(issue),
+        form_data(
+            issue,
+            _schedule="1",
+            send_at_0=when.strftime("%Y-%m-%d"),
+            send_at_1=when.strftime("%H:%M:%S"),
+            **existing_items(issue),
+        ),
+    )
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_the_worker_sends_a_scheduled_issue_at_its_time_without_cron(
+    editor, issue, make_subscribers, database_tasks, django_capture_on_commit_callbacks
+):
+    make_subscribers(3)
+    when = (timezone.localtime() + timedelta(hours=2)).replace(microsecond=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule(editor, issue, when)
+
+    run_worker()  # not due yet
+    assert mail.outbox == []
+
+    with time_machine.travel(when + timedelta(minutes=1)):
+        run_worker()
+
+    assert len(mail.outbox) == 3
+    issue.refresh_from_db()
+    assert issue.status == "sent"
+
+
+def test_a_moved_or_cancelled_schedule_is_kept(
+    editor, issue, make_subscribers, database_tasks, django_capture_on_commit_callbacks
+):
+    make_subscribers(2)
+    first = (timezone.localtime() + timedelta(hours=2)).replace(microsecond=0)
+    later = first + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule(editor, issue, first)
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule(editor, issue, later)
+
+    with time_machine.travel(first + timedelta(minutes=1)):
+        run_worker()  # the first task finds the issue moved
+    assert mail.outbox == []
+
+    editor.post(
+        change_url(issue), form_data(issue, _unschedule="1", **existing_items(issue))
+    )
+    with time_machine.travel(later + timedelta(minutes=1)):
+        run_worker()  # and the second finds it a draft again
+    assert mail.outbox == []
+    issue.refresh_from_db()
+    assert issue.status == "draft"
