@@ -315,7 +315,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
             (obj.completed_at or timezone.now()) - obj.started_at
         ).total_seconds()
         rate = counts["sent"] / elapsed if elapsed > 0 else 0
-        return format_html(
+        progress = format_html(
             '<progress class="nl-progress" value="{}" max="{}">{}</progress>'
             '<ul class="nl-counts">'
             "<li>{}: <strong>{}</strong></li><li>{}: <strong>{}</strong></li>"
@@ -337,7 +337,8 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
             counts["skipped"],
             _("رسالة في الثانية"),
             f"{rate:.1f}",
-        ) + self._provider_reports(obj)
+        )
+        return format_html("{}{}", progress, self._provider_reports(obj))
 
     def _provider_reports(self, obj):
         """What the mail provider reported on this issue (feedback.py):
@@ -386,8 +387,9 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
     def _run_button(self, request, obj):
         for key, name in self.ACTIONS.items():
             if key in request.POST:
-                getattr(self, f"_button_{name}")(request, obj)
-                return HttpResponseRedirect(
+                return getattr(self, f"_button_{name}")(
+                    request, obj
+                ) or HttpResponseRedirect(
                     reverse("admin:newsletters_newsletterissue_change", args=[obj.pk])
                 )
         return None
@@ -422,18 +424,58 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
         )
 
     def _button_send_now(self, request, obj):
+        if self._refuse_to_send(request, obj):
+            return None
+        # Not yet: a page says to how many readers, and asks.
+        return HttpResponseRedirect(
+            reverse("admin:newsletters_newsletterissue_send", args=[obj.pk])
+        )
+
+    def _refuse_to_send(self, request, obj):
         if not obj.items.exists():
             self.message_user(request, _("أضف مقالًا واحدًا على الأقل."), messages.ERROR)
-            return
+            return True
         if not obj.newsletter.is_active:
             self.message_user(request, _("هذه النشرة غير نشطة."), messages.ERROR)
-            return
-        if delivery.send_issue_now(obj):
-            self.message_user(request, _("بدأ الإرسال."), messages.SUCCESS)
-        else:
+            return True
+        return False
+
+    def send_view(self, request, pk):
+        """ "Send now", confirmed: the number of readers it goes to, then one
+        button. A second click (or a second editor) finds the issue already
+        sending: nobody gets it twice."""
+        issue = get_object_or_404(NewsletterIssue, pk=pk)
+        if not self.has_change_permission(request, issue):
+            raise PermissionDenied
+        change = reverse("admin:newsletters_newsletterissue_change", args=[issue.pk])
+        if request.method == "POST":
+            if not self._refuse_to_send(request, issue):
+                if delivery.send_issue_now(issue):
+                    self.message_user(request, _("بدأ الإرسال."), messages.SUCCESS)
+                else:
+                    self.message_user(
+                        request, _("بدأ إرسال هذا العدد من قبل."), messages.WARNING
+                    )
+            return HttpResponseRedirect(change)
+        if not issue.is_editable:
             self.message_user(
                 request, _("بدأ إرسال هذا العدد من قبل."), messages.WARNING
             )
+            return HttpResponseRedirect(change)
+        recipients = (
+            Subscription.objects.deliverable()
+            .filter(newsletter=issue.newsletter)
+            .count()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("تأكيد الإرسال"),
+            "issue": issue,
+            "original": issue,
+            "recipients": recipients,
+        }
+        return TemplateResponse(request, "newsletters/admin/confirm_send.html", context)
 
     def _button_schedule(self, request, obj):
         if obj.send_at is None:
@@ -465,6 +507,11 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="newsletters_newsletterissue_preview",
+            ),
+            path(
+                "<int:pk>/send/",
+                self.admin_site.admin_view(self.send_view),
+                name="newsletters_newsletterissue_send",
             ),
             path(
                 "breaking/",

@@ -181,16 +181,28 @@ def test_send_test_goes_to_the_editor_only(editor, issue, make_subscribers):
     assert not Delivery.objects.exists()
 
 
-def test_send_now_delivers_and_shows_counts(
+def test_send_now_asks_first_then_delivers_and_shows_counts(
     editor, issue, make_subscribers, django_capture_on_commit_callbacks
 ):
     make_subscribers(4)
+    response = editor.post(
+        change_url(issue),
+        form_data(issue, _send_now="1", **existing_items(issue)),
+        follow=True,
+    )
+    # Nothing sent yet: a page says to how many readers, and asks.
+    assert mail.outbox == []
+    confirm_url = reverse("admin:newsletters_newsletterissue_send", args=[issue.pk])
+    assert response.redirect_chain[-1][0] == confirm_url
+    assert "الآن إلى 4 مشتركين" in response.text or "4 مشتركًا" in response.text
+
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor.post(
-            change_url(issue), form_data(issue, _send_now="1", **existing_items(issue))
-        )
+        response = editor.post(confirm_url)
+        # A second click, or a second editor: nobody gets it twice.
+        again = editor.post(confirm_url, follow=True)
     assert response.status_code == 302
     assert len(mail.outbox) == 4
+    assert "بدأ إرسال هذا العدد من قبل." in again.text
     issue.refresh_from_db()
     assert issue.status == "sent"
     page = editor.get(change_url(issue)).text

@@ -317,10 +317,20 @@ def test_command_dry_run_sends_nothing(issue, make_subscribers):
 
 def test_task_sends_the_issue_and_is_safe_twice(issue, make_subscribers):
     make_subscribers(3)
+    delivery.start_issue(issue)  # as "send now" does before queueing it
     send_issue_task.enqueue(issue.pk)
     send_issue_task.enqueue(issue.pk)
     send_issue_task.enqueue(999999)
     assert len(mail.outbox) == 3
+
+
+def test_the_task_leaves_a_draft_alone(issue, make_subscribers):
+    # Unscheduled after its task was queued: the task finds a draft.
+    make_subscribers(2)
+    send_issue_task.enqueue(issue.pk)
+    assert mail.outbox == []
+    issue.refresh_from_db()
+    assert issue.status == "draft"
 
 
 def test_send_now_goes_through_the_task(
