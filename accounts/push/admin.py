@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.newsletters.forms import SafeModelChoiceField
 from articles.models import Article
 
 from . import services
@@ -14,30 +15,8 @@ from .models import PushAlert, PushSubscription
 from .services import can_send
 
 
-def _is_sane_pk(value) -> bool:
-    return str(value).isdigit() and len(str(value)) <= 18
-
-
-class ArticleChoiceField(forms.ModelChoiceField):
-    """Junk ids are a form error, never a 500 (nor a query)."""
-
-    def to_python(self, value):
-        if value not in self.empty_values and not _is_sane_pk(value):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
-    def bound_data(self, data, initial):
-        # The autocomplete widget re-queries the value when the form is shown
-        # again with errors; a junk id must not reach that query.
-        if data in self.empty_values or not _is_sane_pk(data):
-            return initial
-        return super().bound_data(data, initial)
-
-
 class PushAlertForm(forms.ModelForm):
-    article = ArticleChoiceField(
+    article = SafeModelChoiceField(
         label=gettext_lazy("المقال العاجل"),
         queryset=Article.objects.published(),
         error_messages={
