@@ -418,6 +418,9 @@ def test_a_scheduled_story_counts_once_it_is_due(client):
         assert counted(article) == 1
 
 
+# The worker closes its database connection when done: outside a test
+# transaction, as in production.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_writes_the_counts_a_few_minutes_after_reading_begins(
     client, settings
 ):

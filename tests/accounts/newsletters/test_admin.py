@@ -426,6 +426,9 @@ def database_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+# The worker closes its database connection when done: outside a test
+# transaction, as in production.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_a_scheduled_issue_at_its_time_without_cron(
     editor, issue, make_subscribers, database_tasks, django_capture_on_commit_callbacks
 ):
@@ -445,6 +448,9 @@ def test_the_worker_sends_a_scheduled_issue_at_its_time_without_cron(
     assert issue.status == "sent"
 
 
+# The worker closes its database connection when done: outside a test
+# transaction, as in production.
+@pytest.mark.django_db(transaction=True)
 def test_a_moved_or_cancelled_schedule_is_kept(
     editor, issue, make_subscribers, database_tasks, django_capture_on_commit_callbacks
 ):
