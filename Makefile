@@ -13,7 +13,7 @@ find_python = $(shell for c in python3.14 python3.13 python3.12 \
 	$$(ls -d $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
 
-.PHONY: help install install-dev run test test-e2e lint format check migrations-check messages e2e-deps edge-deps validators-deps bench bench-live clean
+.PHONY: help install install-dev run test test-e2e lint format check migrations-check messages e2e-deps edge-deps validators-deps bench bench-live bench-faults clean
 
 help:
 	@echo "make run      the site with demo content on http://127.0.0.1:8000/"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-e2e browser tests only"
 	@echo "make bench    load benchmark against PostgreSQL (DATABASE_URL)"
 	@echo "make bench-live  1,000 open live pages polling, at the origin and the edge"
+	@echo "make bench-faults  Redis and PostgreSQL stopped under load, a search flood, a soak"
 
 $(VENV)/bin/python:
 	@PY_BIN="$(find_python)"; \
@@ -127,6 +128,16 @@ bench-live: install-dev edge-deps
 		|| createdb -h 127.0.0.1 -U postgres newsroom_live_bench
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py bench_live $(BENCH_ARGS)
+
+# Issue 21's targets: Redis killed and PostgreSQL stopped under load, a search
+# flood and a 60-s soak. Servers of its own only (a temporary PostgreSQL
+# cluster with seed_demo, a redis-server, gunicorn), since it stops them.
+bench-faults: install-dev
+	@command -v wrk >/dev/null && command -v redis-server >/dev/null || { \
+		echo "Installing wrk and Redis from Debian..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk redis-server >/dev/null) \
+		|| { echo "error: make bench-faults needs wrk and redis-server (needs root and apt)" >&2; exit 1; }; }
+	$(PY) manage.py bench_faults $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules
