@@ -1,10 +1,12 @@
 """One line for a repeated failure, not one per request.
 
 During an outage every request fails the same way: a database that went away
-wrote one full traceback per request (18 MB of log in 20 seconds). The same
-failure (same logger, exception type and the line that raised it) is logged
-once per REPEAT_SECONDS in each process; the next one that gets through says
-how many were left out.
+wrote one full traceback per request (18 MB of log in 20 seconds), and a
+search flood one "Too Many Requests" warning per refused search. The same
+failure or warning (same logger, and the exception type and the line that
+raised it, or the message before its arguments) is logged once per
+REPEAT_SECONDS in each process; the next one that gets through says how many
+were left out.
 """
 
 import logging
@@ -22,7 +24,7 @@ class RepeatedErrorFilter(logging.Filter):
         self._seen = {}  # key: (last logged at, left out since)
 
     def filter(self, record):
-        if record.levelno < logging.ERROR:
+        if record.levelno < logging.WARNING:
             return True
         key = _fingerprint(record)
         now = time.time()

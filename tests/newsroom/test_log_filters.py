@@ -38,7 +38,27 @@ def test_the_same_failure_is_logged_once_a_minute_then_with_a_count():
         assert "(and 49 more like it, not logged)" in again.getMessage()
 
 
-def test_warnings_and_below_pass_untouched():
+def test_repeated_warnings_fold_too_and_information_passes():
+    # A search flood: one "Too Many Requests" warning per refused search.
     repeats = RepeatedErrorFilter()
-    warning = logging.LogRecord("x", logging.WARNING, "x.py", 1, "slow", (), None)
-    assert all(repeats.filter(warning) for _ in range(5))
+
+    def warning(path):
+        return logging.LogRecord(
+            "django.request",
+            logging.WARNING,
+            "x.py",
+            1,
+            "Too Many Requests: %s",
+            (path,),
+            None,
+        )
+
+    assert [repeats.filter(warning(f"/search/?q={n}")) for n in range(5)] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+    info = logging.LogRecord("x", logging.INFO, "x.py", 1, "started", (), None)
+    assert all(repeats.filter(info) for _ in range(5))
