@@ -12,6 +12,7 @@ vcl 4.1;
 # - after a change the app sends `PURGE /` with `xkey-purge: key1 key2 ...`.
 
 import std;
+import vsthrottle;
 import xkey;
 
 # Who may purge: the app servers. Add each app host here, e.g. "10.0.0.5";
@@ -101,6 +102,27 @@ sub newsroom_normalise_url {
     set req.url = std.querysort(req.url);
 }
 
+# Searches that reach the origin: at most 30 a minute per client,
+# refused here beyond that (the origin has its own limit and a cap on searches
+# at once, articles/search/guard.py; a flood stopped here costs it nothing).
+# Searches the edge has stored are served whatever the count. client.identity
+# is the client's address: behind a TLS terminator on this host, speak the
+# PROXY protocol to Varnish, or every reader shares one count.
+sub newsroom_throttle_search {
+    if (req.url ~ "^(/en)?/search/\?(.*&)?q=[^&]" &&
+        vsthrottle.is_denied("search:" + client.identity, 30, 60s)) {
+        return (synth(429, "Too Many Requests"));
+    }
+}
+
+sub vcl_miss {
+    call newsroom_throttle_search;
+}
+
+sub vcl_pass {
+    call newsroom_throttle_search;
+}
+
 sub vcl_hash {
     # An http:// request must reach Django's HTTPS redirect, not an https
     # page stored under the same URL. The built-in hash (URL, host) follows.
@@ -108,6 +130,15 @@ sub vcl_hash {
 }
 
 sub vcl_synth {
+    if (resp.status == 429) {
+        set resp.http.Retry-After = "60";
+        set resp.http.Cache-Control = "no-store";
+        set resp.http.Content-Type = "text/plain; charset=utf-8";
+        set resp.body = {"بحثت كثيرًا في وقت قصير؛ تمهّل دقيقة ثم أعد البحث.
+Too many searches in a short time; please wait a minute and search again.
+"};
+        return (deliver);
+    }
     if (req.method == "PURGE" && resp.status == 200) {
         set resp.http.Content-Type = "text/plain; charset=utf-8";
         set resp.body = "purged " + req.http.X-Purged + {"

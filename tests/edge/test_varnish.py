@@ -281,3 +281,24 @@ def test_origin_down_serves_stale_pages_not_errors(own_edge):
         assert response.status == 200
         assert response.body == before.body
     assert varnish.get("/opinion/").status == 503
+
+
+def test_a_search_flood_is_stopped_at_the_edge(own_edge, settings):
+    # The origin's own limit out of the way: what answers 429 here is Varnish.
+    settings.SEARCHES_PER_MINUTE = 100_000
+    ArticleFactory(headline="اجتماع وزراء الطاقة العرب")
+    varnish = own_edge.varnish
+
+    def search(word):
+        return varnish.get(iri_to_uri(f"/search/?q={word}"))
+
+    statuses = [search(f"طاقة{n}").status for n in range(32)]
+
+    assert statuses == [200] * 30 + [429, 429]
+    refused = search("أخرى")
+    assert refused.headers["Retry-After"] == "60"
+    assert "بحثت كثيرًا" in refused.text
+    # What the edge has stored is served whatever the count, and other pages
+    # are untouched.
+    assert search("طاقة0").status == 200
+    assert varnish.get("/").status == 200
