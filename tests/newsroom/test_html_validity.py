@@ -30,6 +30,7 @@ from tests.e2e.site_data import build_newsroom, story_with_every_block
 from tests.factories import (
     ArticleFactory,
     CorrectionFactory,
+    LiveUpdateFactory,
     SectionFactory,
     UserFactory,
 )
@@ -77,6 +78,13 @@ def _site():
     withdrawn = ArticleFactory(section=politics, headline="خبر سيسحب")
     withdrawn.withdraw()
     story = story_with_every_block(economy, newsroom.author)
+    live = ArticleFactory(live=True, section=politics, headline="مباشر: الانتخابات")
+    LiveUpdateFactory(article=live, title="فتح المراكز", is_key_point=True)
+    LiveUpdateFactory(article=live, body=story.body)  # every block, in an update
+    ended = ArticleFactory(live=True, section=politics, headline="تغطية انتهت")
+    LiveUpdateFactory(article=ended)
+    ended.live_ended_at = ended.published_at
+    ended.save()
     busy = SectionFactory(name="منوعات", slug="منوعات")
     for n in range(22):  # two pages
         ArticleFactory(section=busy, headline=f"خبر منوع رقم {n}")
@@ -100,6 +108,8 @@ def _site():
         "opinion": opinion,
         "withdrawn": withdrawn,
         "story": story,
+        "live": live,
+        "ended": ended,
         "busy": busy,
         "reader": reader,
         "subscription": subscription,
@@ -152,6 +162,10 @@ def _pages(site):
         page("article", anonymous, lead),
         page("article with every block", anonymous, site["story"]),
         page("opinion article", anonymous, site["opinion"]),
+        page("live page", anonymous, site["live"], shows="live-update"),
+        page("ended live page", anonymous, site["ended"], shows="live__ended"),
+        page("breaking alerts", anonymous, "/notifications/"),
+        page("your alerts", signed_in, "/account/notifications/"),
         page("article without picture", anonymous, newsroom.search_target),
         page("tag", anonymous, newsroom.tag),
         page("author", anonymous, author),
