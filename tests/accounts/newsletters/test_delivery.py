@@ -343,9 +343,9 @@ def test_send_now_goes_through_the_task(
     assert not delivery.send_issue_now(issue)
 
 
-# serialized_rollback: the flush after this test would wipe the migrations' data
-# (roles, demo lists) for every later test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional (the workers' threads commit); tests/conftest.py puts back
+# the migrations' data (roles, demo lists) the flush afterwards removes.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="skip_locked needs PostgreSQL"
 )
