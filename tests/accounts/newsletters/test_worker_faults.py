@@ -193,9 +193,10 @@ def test_a_lost_database_connection_strands_nothing(relay, issue):
             " WHERE application_name = %s",
             [WORKER_APP],
         )
-    code, _, err = finish(first)
+    code, out, err = finish(first)
 
     assert code == 0
+    assert "stopped early (database)" in out
     assert "Traceback" not in err
     assert not Delivery.objects.filter(status="sending").exists()
 

@@ -48,6 +48,12 @@ class Command(BaseCommand):
             if stats is None:
                 self.stdout.write("  already handled by another worker.")
                 continue
+            if stats.interrupted:
+                # The rest is given back or left to its lease: the next run sends it.
+                self.stdout.write(
+                    self.style.WARNING(f"  stopped early ({stats.interrupted}).")
+                )
+                return
             issue.refresh_from_db()
             counts = issue.delivery_counts()
             self.stdout.write(
